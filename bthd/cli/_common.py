@@ -1,0 +1,90 @@
+"""Shared plumbing of the commands: error reporting, consoles, progress, tables."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from bthd._errors import BthdError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+console = Console()
+err_console = Console(stderr=True)
+
+#: Exit code of a command whose input was rejected.
+EXIT_INPUT = 2
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn bthd's errors into a clear message on stderr and a non-zero exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except BthdError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False,
+                              soft_wrap=True)
+            raise typer.Exit(EXIT_INPUT) from None
+
+    return wrapper
+
+
+@contextmanager
+def progress(enabled: bool = True) -> Iterator[Progress]:
+    """A progress display on stderr (quiet when not a terminal or when disabled)."""
+    prog = Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not enabled or not sys.stderr.isatty(),
+    )
+    with prog:
+        yield prog
+
+
+def print_table(df: Any, title: str = "", *, max_rows: int = 40) -> None:
+    """Print a DataFrame as a rich table (numbers right-aligned, thousands separated)."""
+    from rich.table import Table
+
+    table = Table(title=title or None, show_lines=False)
+    for col in df.columns:
+        numeric = str(df[col].dtype).startswith(("int", "float", "Int", "Float"))
+        table.add_column(str(col), justify="right" if numeric else "left")
+    for _, row in df.head(max_rows).iterrows():
+        table.add_row(*[_fmt(v) for v in row])
+    console.print(table)
+    if len(df) > max_rows:
+        console.print(f"… {len(df) - max_rows} more rows")
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int) or (hasattr(v, "is_integer") and isinstance(v, float) and v.is_integer()
+                              and abs(v) >= 1000):
+        return f"{int(v):,}".replace(",", " ")
+    if isinstance(v, float):
+        return f"{v:,.2f}".replace(",", " ")
+    try:
+        import numpy as np
+
+        if isinstance(v, np.integer):
+            return f"{int(v):,}".replace(",", " ")
+        if isinstance(v, np.floating):
+            return f"{float(v):,.2f}".replace(",", " ")
+    except ImportError:  # pragma: no cover
+        pass
+    return "" if v is None else str(v)

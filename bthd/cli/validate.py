@@ -1,0 +1,41 @@
+"""``bthd validate``: check a user's file against a layer schema and print every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bthd.cli._common import console, handle_errors
+
+
+def validate(
+    path: Path = typer.Argument(..., help="File to check (GeoPackage, GeoJSON, Shapefile, GeoParquet, CSV)."),
+    kind: str = typer.Option(..., "--kind", "-k",
+                             help="Layer kind: communes, epci, departements, premises, roads, sites, links, zones."),
+    layer: str | None = typer.Option(None, "--layer", "-l", help="Layer name in a multi-layer file."),
+    repair: bool = typer.Option(False, "--repair", help="Accept invalid geometries that make_valid repairs."),
+    crs: str | None = typer.Option(None, "--crs", help="CRS of a CSV's coordinates (e.g. EPSG:2154)."),
+) -> None:
+    """Validate PATH as a layer of KIND; exit code 0 only when it is valid."""
+    import warnings
+
+    from bthd.io import read
+    from bthd.schema import LAYERS
+
+    if kind not in LAYERS:
+        raise typer.BadParameter(f"unknown kind {kind!r}; use one of {', '.join(LAYERS)}",
+                                 param_hint="--kind")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gdf = handle_errors(read)(path, kind=kind, layer=layer, repair=repair, crs=crs)
+    for w in caught:
+        console.print(f"[yellow]warning:[/] {w.message}")
+    console.print(
+        f"[green]valid[/]: {path} — {len(gdf):,} {kind} rows, "
+        f"geometry {', '.join(sorted(gdf.geom_type.unique()))}, CRS {gdf.crs.to_string()}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
