@@ -29,7 +29,7 @@ SITE_TYPES = ("POP", "NRO", "PM", "PBO", "NRA", "SR", "NRAMED", "NRAZO")
 #: GraceTHD ``l_infra_type_log`` codes, plus CU for copper lines.
 LINK_TYPES = ("CO", "TR", "DI", "RA", "CU")
 ZONE_KINDS = ("ZNRO", "ZPM", "ZPBO", "ZDEP")
-EPCI_TYPES = ("CC", "CA", "CU", "ME", "MET69")
+EPCI_TYPES = ("CC", "CA", "CU", "METRO", "MET69")
 #: Civil-works types of a road edge (issue: trenching view of the road graph).
 WORKS_TYPES = ("aerial", "duct_reuse", "new_trench", "road_crossing")
 
@@ -62,7 +62,7 @@ EPCI = LayerSpec(
     (
         C("epci_siren", "str"),
         C("name", "str"),
-        C("epci_type", "str", codes=EPCI_TYPES, description="CC, CA, CU or ME (métropole)"),
+        C("epci_type", "str", codes=EPCI_TYPES, description="CC, CA, CU, METRO (métropole) or MET69 (Lyon)"),
         C("population", "int", min=0, description="population of its Breton communes"),
     ),
     _POLY,
