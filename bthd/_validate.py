@@ -80,7 +80,8 @@ class LayerSpec:
         raise KeyError(f"layer {self.name!r} has no column {name!r}")
 
 
-_DTYPES: dict[str, Any] = {"str": "str", "int": "int64", "float": "float64", "bool": "bool"}
+#: Text dtype keeping missing values missing (pandas >= 3 "str"; "string" before).
+_STR = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
 
 
 def _row_labels(gdf: pd.DataFrame, spec: LayerSpec, positions: np.ndarray) -> tuple[str, ...]:
@@ -102,6 +103,8 @@ def _coerce_column(
     got = str(s.dtype)
     fix = f"give `{spec.name}` {spec.kind} values"
     if spec.kind == "str":
+        if isinstance(s.dtype, pd.StringDtype):
+            return s, None
         if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
             non_null = s.dropna()
             if len(non_null) and not non_null.map(lambda v: isinstance(v, str)).all():
@@ -110,15 +113,23 @@ def _coerce_column(
                 if not ok:
                     return None, Problem(f"column `{spec.name}` has non-text values", fix=fix)
                 s = s.map(lambda v: v if pd.isna(v) else str(v))
-            return s.astype("str").where(s.notna(), None), None
+            return s.astype(_STR), None
         if pd.api.types.is_integer_dtype(s.dtype):
             log.info("%s: column %s read as integers, used as text", source, spec.name)
-            return s.astype("Int64").astype("str").where(s.notna(), None), None
+            return s.astype("Int64").astype(_STR), None
         return None, Problem(f"column `{spec.name}` is {got}, expected text", fix=fix)
     if spec.kind in ("int", "float"):
         if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
             num = pd.to_numeric(s, errors="coerce")
             bad = num.isna() & s.notna()
+            if bad.any() and not pd.api.types.is_bool_dtype(s.dtype):
+                # numbers written the French way in text files: "1 234", "12,5"
+                txt = s.astype("str").str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+                french = bad & txt.str.fullmatch(r"[+-]?\d+(,\d+)?").fillna(False).astype(bool)
+                fixed = pd.to_numeric(txt.str.replace(",", ".", regex=False).where(french),
+                                      errors="coerce")
+                num = num.where(~french, fixed)
+                bad = num.isna() & s.notna()
             if bad.any():
                 return None, Problem(
                     f"column `{spec.name}` is {got} with non-numeric values "
@@ -141,11 +152,15 @@ def _coerce_column(
     # bool
     if pd.api.types.is_bool_dtype(s.dtype):
         return s, None
+    if s.dtype == object and s.map(lambda v: v is None or isinstance(v, bool | np.bool_) or
+                                   (isinstance(v, float) and np.isnan(v))).all():
+        return s.astype("boolean"), None
     uniq = set(pd.unique(s.dropna()))
     truthy = {1, 0, "1", "0", "true", "false", "True", "False", "oui", "non", "O", "N"}
     if uniq <= truthy:
         mapping = {1: True, "1": True, "true": True, "True": True, "oui": True, "O": True}
-        return s.map(lambda v: None if pd.isna(v) else mapping.get(v, False)), None
+        out = s.map(lambda v: None if pd.isna(v) else mapping.get(v, False))
+        return out.astype("boolean" if out.isna().any() else "bool"), None
     return None, Problem(f"column `{spec.name}` is {got}, expected true/false (or 0/1)", fix=fix)
 
 

@@ -34,7 +34,9 @@ REGION_LAYERS: dict[str, str] = {
     "departements": "departements",
     "premises": "premises",
     "roads": "roads",
+    "road_nodes": "road_nodes",
     "sites": "sites",
+    "backbone": "links",
     "links": "links",
 }
 
@@ -177,12 +179,11 @@ class Region:
         if problems:
             raise ValidationError(str(p), problems)
         empty = gpd.GeoDataFrame(geometry=[], crs=WORK_CRS)
-        nodes = None
-        roads = layers.get("roads")
-        if roads is not None:
-            from bthd.network.roads import nodes_edges_from_lines
-
-            nodes, roads = nodes_edges_from_lines(roads)
+        nodes, roads = road_layers(layers.get("roads"), layers.get("road_nodes"), source=str(p))
+        links = layers.get("links")
+        if "backbone" in layers:
+            links = layers["backbone"] if links is None else gpd.GeoDataFrame(
+                pd.concat([links, layers["backbone"]], ignore_index=True), crs=WORK_CRS)
         return cls(
             communes=layers["communes"],
             epci=layers.get("epci", empty),
@@ -191,7 +192,7 @@ class Region:
             road_nodes=nodes,
             road_edges=roads,
             sites=layers.get("sites"),
-            links=layers.get("links"),
+            links=links,
             name=p.stem,
             synthetic=tuple(
                 n for n in ("premises", "roads", "sites")
@@ -296,6 +297,68 @@ class Region:
         return write_layers(self.layers(), path, overwrite=overwrite)
 
 
+def road_layers(
+    roads: gpd.GeoDataFrame | None,
+    nodes: gpd.GeoDataFrame | None,
+    *,
+    source: str = "<in-memory>",
+) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
+    """Node and edge layers of a road network from what a file gives.
+
+    A roads layer with ``u``/``v`` and a ``road_nodes`` layer (as bthd writes them) are used as
+    they are, after checking that every ``u``/``v`` is a node; plain LineStrings are noded at
+    their intersections (:func:`bthd.io.osm.graph_from_lines`).
+    """
+    if roads is None:
+        return None, None
+    if nodes is not None and {"u", "v"} <= set(roads.columns):
+        known = pd.Index(nodes["node_id"])
+        bad = ~roads["u"].isin(known) | ~roads["v"].isin(known)
+        if bad.any():
+            raise ValidationError(source, [Problem(
+                "road edges whose u or v is not in road_nodes",
+                tuple(f"row {i + 1}" for i in np.flatnonzero(bad.to_numpy())),
+                "write roads and road_nodes together, or drop u/v to rebuild the graph",
+            )], "roads")
+        if "length" not in roads.columns or roads["length"].isna().any():
+            roads = roads.assign(length=roads.length.round(2))
+        return nodes, roads
+    from bthd.io.osm import graph_from_lines
+
+    G = graph_from_lines(roads)
+    return layers_from_graph(G)
+
+
+def layers_from_graph(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Node and undirected edge layers from an osmnx-style graph (nodes relabelled 0..n-1)."""
+    import shapely
+
+    ids = list(G.nodes)
+    index = {n: i for i, n in enumerate(ids)}
+    xs = np.array([G.nodes[n]["x"] for n in ids], float)
+    ys = np.array([G.nodes[n]["y"] for n in ids], float)
+    seen: set[tuple[int, int, int]] = set()
+    us, vs, lens, hws, geoms = [], [], [], [], []
+    for a, b, k, d in G.edges(keys=True, data=True):
+        ia, ib = index[a], index[b]
+        key = (min(ia, ib), max(ia, ib), k)
+        if key in seen:
+            continue
+        seen.add(key)
+        us.append(ia)
+        vs.append(ib)
+        lens.append(float(d.get("length", np.nan)))
+        hw = d.get("highway")
+        hws.append(hw if isinstance(hw, str) or hw is None else ";".join(map(str, hw)))
+        geoms.append(d.get("geometry") or shapely.LineString([(xs[ia], ys[ia]), (xs[ib], ys[ib])]))
+    crs = G.graph.get("crs", WORK_CRS)
+    nodes = gpd.GeoDataFrame({"node_id": np.arange(len(ids), dtype=np.int64), "x": xs, "y": ys},
+                             geometry=shapely.points(xs, ys), crs=crs)
+    edges = gpd.GeoDataFrame({"u": np.array(us, np.int64), "v": np.array(vs, np.int64),
+                              "length": np.array(lens), "highway": hws}, geometry=geoms, crs=crs)
+    return nodes, edges
+
+
 def graph_from_layers(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> nx.MultiDiGraph:
     """An osmnx-compatible ``MultiDiGraph`` from node and undirected edge layers.
 
@@ -324,6 +387,9 @@ def graph_from_layers(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> nx.Mu
 
 def _with_neighbours(all_communes: gpd.GeoDataFrame, chosen: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The chosen communes plus those that touch them (land for roads at the edges)."""
-    area = chosen.union_all().buffer(50.0)
-    near = all_communes.intersects(area)
-    return all_communes[near | all_communes["insee_code"].isin(chosen["insee_code"])]
+    if len(chosen) == len(all_communes):
+        return all_communes
+    hits = all_communes.sindex.query(chosen.geometry.buffer(50.0), predicate="intersects")[1]
+    keep = np.zeros(len(all_communes), bool)
+    keep[hits] = True
+    return all_communes[keep | all_communes["insee_code"].isin(chosen["insee_code"]).to_numpy()]

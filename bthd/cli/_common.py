@@ -17,8 +17,9 @@ from bthd._errors import BthdError
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console()
-err_console = Console(stderr=True)
+# rich falls back to 80 columns when output is not a terminal; tables need more
+console = Console(width=None if sys.stdout.isatty() else 140)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 
 #: Exit code of a command whose input was rejected.
 EXIT_INPUT = 2

@@ -32,7 +32,7 @@ def atomic_file(path: str | os.PathLike[str], *, overwrite: bool = False) -> Ite
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=dest.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    tmp.unlink()  # writers (GDAL) want to create the file themselves
+    tmp.unlink()  # writers (GDAL) want to create the file themselves (with normal permissions)
     try:
         yield tmp
         if dest.is_dir():
@@ -55,6 +55,9 @@ def atomic_dir(path: str | os.PathLike[str], *, overwrite: bool = False) -> Iter
     dest = check_output(path, overwrite=overwrite)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a run folder is not
     try:
         yield tmp
         if dest.exists():

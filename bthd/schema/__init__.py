@@ -107,6 +107,18 @@ ROADS = LayerSpec(
     "Road edges (LineStrings); a graph is built from them",
 )
 
+ROAD_NODES = LayerSpec(
+    "road_nodes",
+    "node_id",
+    (
+        C("node_id", "int", min=0, description="node id, referenced by roads.u and roads.v"),
+        C("x", "float", required=False),
+        C("y", "float", required=False),
+    ),
+    ("Point",),
+    "Road graph nodes",
+)
+
 SITES = LayerSpec(
     "sites",
     "site_id",
@@ -116,7 +128,8 @@ SITES = LayerSpec(
         C("name", "str", required=False, nullable=True),
         C("capacity", "int", required=False, nullable=True, min=0,
           description="lines (PM, NRO, NRA, SR) or locaux (PBO)"),
-        C("tv", "bool", required=False, description="NRA equipped for TV over DSL"),
+        C("tv", "bool", required=False, nullable=True,
+          description="NRA equipped for TV over DSL (empty for other sites)"),
         C("synthetic", "bool", required=False),
     ),
     ("Point",),
@@ -157,7 +170,8 @@ ZONES = LayerSpec(
 )
 
 LAYERS: dict[str, LayerSpec] = {
-    s.name: s for s in (COMMUNES, EPCI, DEPARTEMENTS, PREMISES, ROADS, SITES, LINKS, ZONES)
+    s.name: s
+    for s in (COMMUNES, EPCI, DEPARTEMENTS, PREMISES, ROADS, ROAD_NODES, SITES, LINKS, ZONES)
 }
 
 
@@ -176,7 +190,7 @@ def validate(
         The layer to check.
     kind
         One of :data:`LAYERS` (``communes``, ``epci``, ``departements``, ``premises``, ``roads``,
-        ``sites``, ``links``, ``zones``).
+        ``road_nodes``, ``sites``, ``links``, ``zones``).
     source
         Name of the input in messages.
     repair
@@ -199,7 +213,8 @@ def validate(
 
 
 __all__ = [
-    "COMMUNES", "DEPARTEMENTS", "EPCI", "LAYERS", "LINKS", "PREMISES", "ROADS", "SITES", "ZONES",
+    "COMMUNES", "DEPARTEMENTS", "EPCI", "LAYERS", "LINKS", "PREMISES", "ROADS", "ROAD_NODES",
+    "SITES", "ZONES",
     "LINK_TYPES", "PREMISE_KINDS", "SITE_TYPES", "WORKS_TYPES", "ZONE_KINDS", "ZONE_TYPES",
     "LayerSpec", "validate",
 ]

@@ -1,0 +1,93 @@
+"""``bthd demo`` writes a complete, reproducible run folder and refuses to overwrite one."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from typer.testing import CliRunner
+
+from bthd.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "run"
+    res = runner.invoke(app, ["demo", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return out, res.output
+
+
+def test_run_folder_contents(run_dir):
+    out, output = run_dir
+    assert "SYNTHETIC" in output and "42 395" in output
+    layers = dict(pyogrio.list_layers(out / "layers.gpkg"))
+    assert layers == {
+        "communes": "MultiPolygon", "epci": "MultiPolygon", "departements": "MultiPolygon",
+        "premises": "Point", "sites": "Point", "roads": "LineString", "road_nodes": "Point",
+        "backbone": "LineString",
+    }
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["command"] == "bthd demo"
+    assert man["parameters"]["epci"] == "200069391" and man["parameters"]["seed"] == 2154
+    assert len(man["inputs"]["embedded_bretagne"]["sha256"]) == 64
+    assert {"bthd", "geopandas", "GDAL"} <= set(man["versions"])
+    assert "premises" in man["synthetic"]["layers"]
+    assert "Arcep" in (out / "SOURCES.txt").read_text()
+
+
+def test_tables_add_up_and_agree_with_layers(run_dir):
+    out, _ = run_dir
+    com = pd.read_csv(out / "tables/locaux_by_commune.csv", dtype={"insee_code": str})
+    zone = pd.read_csv(out / "tables/locaux_by_zone_type.csv")
+    epci = pd.read_csv(out / "tables/locaux_by_epci.csv", dtype={"epci_siren": str})
+    assert com["locaux"].sum() == zone["locaux"].sum() == epci["locaux"].sum() == 42_395
+    assert (com["locaux"] == com["logements"] + com["etablissements"]).all()
+    # every generated local is in the premises layer
+    prem = gpd.read_file(out / "layers.gpkg", layer="premises")
+    assert int((prem["logements"] + prem["locaux_pro"]).sum()) == com["locaux_synthetic"].sum()
+    assert prem["synthetic"].all()
+    assert prem.crs.to_epsg() == 2154
+
+
+def test_same_inputs_same_tables(run_dir, tmp_path):
+    out, _ = run_dir
+    res = runner.invoke(app, ["demo", "--out", str(tmp_path / "again")])
+    assert res.exit_code == 0, res.output
+    for f in sorted((out / "tables").glob("*.csv")):
+        assert f.read_bytes() == (tmp_path / "again" / "tables" / f.name).read_bytes(), f.name
+
+
+def test_existing_output_is_refused_and_untouched(run_dir):
+    out, _ = run_dir
+    before = (out / "manifest.json").read_bytes()
+    res = runner.invoke(app, ["demo", "--out", str(out)])
+    assert res.exit_code == 2
+    assert "exists already" in res.output and "--overwrite" in res.output
+    assert (out / "manifest.json").read_bytes() == before
+
+
+def test_overwrite_replaces(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    res = runner.invoke(app, ["demo", "--out", str(out), "--overwrite"])
+    assert res.exit_code == 0, res.output
+    assert not (out / "old.txt").exists() and (out / "manifest.json").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
+
+
+def test_bad_options(tmp_path):
+    res = runner.invoke(app, ["demo", "--out", str(tmp_path / "x"), "--epci", "123456789"])
+    assert res.exit_code == 2 and "unknown EPCI '123456789'" in res.output
+    assert not (tmp_path / "x").exists()
+    res = runner.invoke(app, ["demo", "--out", str(tmp_path / "y"), "--epci", "200069391",
+                              "--departement", "22"])
+    assert res.exit_code != 0 and "at most one" in res.output
+    res = runner.invoke(app, ["demo", "--help"])
+    assert res.exit_code == 0 and "--region" in res.output
