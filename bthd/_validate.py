@@ -90,7 +90,7 @@ def _row_labels(gdf: pd.DataFrame, spec: LayerSpec, positions: np.ndarray) -> tu
     if idc and idc in gdf.columns:
         vals = gdf[idc].iloc[positions]
         return tuple(
-            f"row {p + 1}" if pd.isna(v) else f"{idc}={v}"
+            f"row {p + 1}" if pd.isna(v) else f"row {p + 1} {idc}={v}"
             for p, v in zip(positions, vals, strict=True)
         )
     return tuple(f"row {p + 1}" for p in positions)

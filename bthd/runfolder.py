@@ -85,7 +85,7 @@ class RunFolder:
         """Write a table as ``tables/NAME.csv`` (UTF-8, ``,``, ``.`` decimals, no index)."""
         out = self.path / "tables" / f"{name}.csv"
         out.parent.mkdir(exist_ok=True)
-        df.to_csv(out, index=False, lineterminator="\n", float_format="%.6g")
+        df.to_csv(out, index=False, lineterminator="\n")
         self.manifest.setdefault("outputs", []).append(f"tables/{name}.csv")
         return out
 

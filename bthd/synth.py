@@ -694,5 +694,7 @@ def realism_table(synth: SyntheticRegion, communes: gpd.GeoDataFrame) -> pd.Data
     g = pd.concat([g, total])
     g["road_m_per_local"] = (g["road_m"] / g["locaux"]).round(1)
     g["bourg_share"] = (g["bourg"] / g["locaux"]).round(3)
+    g["road_m"] = g["road_m"].round(0)
+    g = g.astype({"communes": "int64", "locaux": "int64", "road_m": "int64"})
     g.index.name = "commune size (locaux)"
     return g.drop(columns=["bourg"]).reset_index()
