@@ -8,6 +8,7 @@ from bthd._errors import (
     InputError,
     InputNotFoundError,
     OutputExistsError,
+    ParameterError,
     Problem,
     ValidationError,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "InputError",
     "InputNotFoundError",
     "OutputExistsError",
+    "ParameterError",
     "Problem",
     "ValidationError",
     "__version__",

@@ -63,6 +63,10 @@ class InputError(BthdError, ValueError):
     """An input cannot be read at all (unknown format, truncated file, unknown encoding)."""
 
 
+class ParameterError(BthdError, ValueError):
+    """A parameter has a value outside what is allowed (an unknown year, code or option)."""
+
+
 class InputNotFoundError(BthdError, FileNotFoundError):
     """An input path does not exist."""
 

@@ -64,28 +64,32 @@ def print_table(df: Any, title: str = "", *, max_rows: int = 40) -> None:
     for col in df.columns:
         numeric = str(df[col].dtype).startswith(("int", "float", "Int", "Float"))
         table.add_column(str(col), justify="right" if numeric else "left")
+    plain = [_is_year_column(str(c)) for c in df.columns]
     for _, row in df.head(max_rows).iterrows():
-        table.add_row(*[_fmt(v) for v in row])
+        table.add_row(*[str(v) if p and not _fmt(v) == "" else _fmt(v)
+                        for v, p in zip(row, plain, strict=True)])
     console.print(table)
     if len(df) > max_rows:
         console.print(f"… {len(df) - max_rows} more rows")
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, int) or (hasattr(v, "is_integer") and isinstance(v, float) and v.is_integer()
-                              and abs(v) >= 1000):
-        return f"{int(v):,}".replace(",", " ")
-    if isinstance(v, float):
-        return f"{v:,.2f}".replace(",", " ")
-    try:
-        import numpy as np
+def _is_year_column(name: str) -> bool:
+    n = name.lower()
+    return n in ("year", "annee", "année", "an", "millesime", "millésime") or n.endswith(("_year", "year"))
 
-        if isinstance(v, np.integer):
-            return f"{int(v):,}".replace(",", " ")
-        if isinstance(v, np.floating):
-            return f"{float(v):,.2f}".replace(",", " ")
-    except ImportError:  # pragma: no cover
-        pass
-    return "" if v is None else str(v)
+
+def _fmt(v: Any) -> str:
+    """A cell as text: thousands separated (French style), blanks for nulls."""
+    import numpy as np
+    import pandas as pd
+
+    if v is None or (not isinstance(v, str) and pd.api.types.is_scalar(v) and pd.isna(v)):
+        return ""
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
+    if isinstance(v, int | np.integer) or (isinstance(v, float | np.floating) and float(v).is_integer()
+                                           and abs(v) >= 1000):
+        return f"{int(v):,}".replace(",", " ")
+    if isinstance(v, float | np.floating):
+        return f"{float(v):,.2f}".replace(",", " ")
+    return str(v)
