@@ -20,7 +20,7 @@ import pandera.pandas as pa
 import shapely
 from pyproj import CRS
 
-from bthd._errors import Problem, ValidationError, join_ids
+from bthd._errors import Problem, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class LayerSpec:
 
 
 #: Text dtype keeping missing values missing (pandas >= 3 "str"; "string" before).
-_STR = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
+_STR: Any = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
 
 
 def _row_labels(gdf: pd.DataFrame, spec: LayerSpec, positions: np.ndarray) -> tuple[str, ...]:
@@ -126,8 +126,9 @@ def _coerce_column(
                 # numbers written the French way in text files: "1 234", "12,5"
                 txt = s.astype("str").str.replace(r"[\s\u00a0\u202f]", "", regex=True)
                 french = bad & txt.str.fullmatch(r"[+-]?\d+(,\d+)?").fillna(False).astype(bool)
-                fixed = pd.to_numeric(txt.str.replace(",", ".", regex=False).where(french),
-                                      errors="coerce")
+                fixed = pd.to_numeric(
+                    txt.str.replace(",", ".", regex=False).where(french), errors="coerce"
+                )
                 num = num.where(~french, fixed)
                 bad = num.isna() & s.notna()
             if bad.any():
@@ -152,8 +153,16 @@ def _coerce_column(
     # bool
     if pd.api.types.is_bool_dtype(s.dtype):
         return s, None
-    if s.dtype == object and s.map(lambda v: v is None or isinstance(v, bool | np.bool_) or
-                                   (isinstance(v, float) and np.isnan(v))).all():
+    if (
+        s.dtype == object
+        and s.map(
+            lambda v: (
+                v is None
+                or isinstance(v, bool | np.bool_)
+                or (isinstance(v, float) and np.isnan(v))
+            )
+        ).all()
+    ):
         return s.astype("boolean"), None
     uniq = set(pd.unique(s.dropna()))
     truthy = {1, 0, "1", "0", "true", "false", "True", "False", "oui", "non", "O", "N"}
@@ -235,7 +244,9 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     kinds = shapely.get_type_id(geoms)
     coll = np.flatnonzero(kinds == 7)
     for i in coll:
-        parts = [g for g in shapely.get_parts(geoms[i]) if g.geom_type in ("Polygon", "MultiPolygon")]
+        parts = [
+            g for g in shapely.get_parts(geoms[i]) if g.geom_type in ("Polygon", "MultiPolygon")
+        ]
         out[i] = shapely.union_all(parts) if parts else shapely.Polygon()
     return out
 
@@ -275,20 +286,28 @@ def validate_layer(
     if not isinstance(data, gpd.GeoDataFrame):
         raise ValidationError(
             source,
-            [Problem(f"expected a GeoDataFrame, got {type(data).__name__}", fix="read it with bthd.io.read")],
+            [
+                Problem(
+                    f"expected a GeoDataFrame, got {type(data).__name__}",
+                    fix="read it with bthd.io.read",
+                )
+            ],
             spec.name,
         )
     gdf = data.copy()
     if len(gdf) == 0:
         raise ValidationError(
-            source, [Problem("the layer is empty (no rows)", fix="check the file and the layer name")], spec.name
+            source,
+            [Problem("the layer is empty (no rows)", fix="check the file and the layer name")],
+            spec.name,
         )
     # --- columns -----------------------------------------------------------------------------
     missing = [c.name for c in spec.columns if c.required and c.name not in gdf.columns]
     for name in missing:
         problems.append(
             Problem(
-                f"missing required column `{name}` ({spec.column(name).description or spec.column(name).kind})",
+                f"missing required column `{name}` "
+                f"({spec.column(name).description or spec.column(name).kind})",
                 fix=f"add `{name}`; the layer has {', '.join(map(str, gdf.columns))}",
             )
         )
@@ -305,7 +324,8 @@ def validate_layer(
         problems.append(
             Problem(
                 "the layer has no CRS",
-                fix="set it in the file (e.g. `ogr2ogr -a_srs EPSG:2154`) or with GeoDataFrame.set_crs",
+                fix="set it in the file (e.g. `ogr2ogr -a_srs EPSG:2154`) "
+                "or with GeoDataFrame.set_crs",
             )
         )
     # --- geometry ----------------------------------------------------------------------------
@@ -314,13 +334,19 @@ def validate_layer(
     is_empty = ~is_null & shapely.is_empty(geoms)
     if is_null.any():
         problems.append(
-            Problem("rows without geometry", _row_labels(gdf, spec, np.flatnonzero(is_null)),
-                    "give these rows a geometry or remove them")
+            Problem(
+                "rows without geometry",
+                _row_labels(gdf, spec, np.flatnonzero(is_null)),
+                "give these rows a geometry or remove them",
+            )
         )
     if is_empty.any():
         problems.append(
-            Problem("empty geometries", _row_labels(gdf, spec, np.flatnonzero(is_empty)),
-                    "remove these rows or give them a real geometry")
+            Problem(
+                "empty geometries",
+                _row_labels(gdf, spec, np.flatnonzero(is_empty)),
+                "remove these rows or give them a real geometry",
+            )
         )
     present = ~is_null & ~is_empty
     invalid = present & ~shapely.is_valid(geoms)
@@ -339,9 +365,7 @@ def validate_layer(
                 stacklevel=2,
             )
         else:
-            reasons = [
-                shapely.is_valid_reason(g) for g in geoms[np.flatnonzero(invalid)[:3]]
-            ]
+            reasons = [shapely.is_valid_reason(g) for g in geoms[np.flatnonzero(invalid)[:3]]]
             problems.append(
                 Problem(
                     f"invalid geometries (e.g. {'; '.join(reasons)})",
@@ -350,8 +374,18 @@ def validate_layer(
                 )
             )
     types = shapely.get_type_id(gdf.geometry.to_numpy())
-    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
-                      "MultiLineString", "MultiPolygon", "GeometryCollection"])
+    names = np.array(
+        [
+            "Point",
+            "LineString",
+            "LinearRing",
+            "Polygon",
+            "MultiPoint",
+            "MultiLineString",
+            "MultiPolygon",
+            "GeometryCollection",
+        ]
+    )
     ok_ids = [i for i, n in enumerate(names) if n in spec.geometry_types]
     wrong = present & ~np.isin(types, ok_ids)
     if wrong.any():
@@ -366,8 +400,10 @@ def validate_layer(
         )
     if problems:
         raise ValidationError(source, problems, spec.name)
-    if target_crs is not None and gdf.crs is not None and not CRS.from_user_input(gdf.crs).equals(
-        CRS.from_user_input(target_crs)
+    if (
+        target_crs is not None
+        and gdf.crs is not None
+        and not CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(target_crs))
     ):
         log.info("%s: reprojected from %s to %s", source, gdf.crs.to_string(), target_crs)
         gdf = gdf.to_crs(target_crs)

@@ -73,8 +73,12 @@ _ALL_LABEL = {"en": "All services", "fr": "Ensemble des services"}
 def _read(name: str) -> pd.DataFrame:
     path = resources.files("bthd.resources").joinpath("services", f"{name}.csv")
     with path.open("r", encoding="utf-8") as fh:
-        dtypes: dict[str, str] = {"edition": "str", "available_from": "Int64",
-                                  "change_since": "Int64", "year": "int64"}
+        dtypes: dict[str, str] = {
+            "edition": "str",
+            "available_from": "Int64",
+            "change_since": "Int64",
+            "year": "int64",
+        }
         return pd.read_csv(fh, dtype=dtypes)
 
 
@@ -257,8 +261,19 @@ def services(
         category=df["category"].map(labels("category", lang)),
         service=df[f"name_{lang}"],
     )
-    cols = ["catalogue", "edition", "start_year", "end_year", "offer", "category", "service_id",
-            "service", "available_from", "note", "source"]
+    cols = [
+        "catalogue",
+        "edition",
+        "start_year",
+        "end_year",
+        "offer",
+        "category",
+        "service_id",
+        "service",
+        "available_from",
+        "note",
+        "source",
+    ]
     return _translate(df[cols].reset_index(drop=True), lang)
 
 
@@ -310,8 +325,9 @@ def usage(
     return _translate(_usage(catalogue, year, service, indicator, lang), lang)
 
 
-def _usage(catalogue: str, year: int | None, service: str | None, indicator: str | None,
-           lang: str) -> pd.DataFrame:
+def _usage(
+    catalogue: str, year: int | None, service: str | None, indicator: str | None, lang: str
+) -> pd.DataFrame:
     _check_lang(lang)
     _check_catalogue(catalogue)
     df = _data("usage")
@@ -319,8 +335,10 @@ def _usage(catalogue: str, year: int | None, service: str | None, indicator: str
     if year is not None:
         years = sorted(int(y) for y in df["year"].unique())
         if year not in years:
-            raise InputError(f"year {year} has no {catalogue} usage figures; the valid years are: "
-                             f"{', '.join(map(str, years))}.")
+            raise InputError(
+                f"year {year} has no {catalogue} usage figures; the valid years are: "
+                f"{', '.join(map(str, years))}."
+            )
         df = df[df["year"] == year]
     if service is not None:
         _check_choice(service, sorted(df["service_id"].unique()), "service")
@@ -330,15 +348,27 @@ def _usage(catalogue: str, year: int | None, service: str | None, indicator: str
         df = df[df["indicator"] == indicator]
     names = _service_names(catalogue, lang)
     df = df.assign(
-        service=[_ALL_LABEL[lang] if s == ALL_SERVICES else names.get((s, y), names.get(s, s))
-                 for s, y in zip(df["service_id"], df["year"], strict=True)],
+        service=[
+            _ALL_LABEL[lang] if s == ALL_SERVICES else names.get((s, y), names.get(s, s))
+            for s, y in zip(df["service_id"], df["year"], strict=True)
+        ],
         indicator=df["indicator"].map(labels("indicator", lang)),
         qualifier=df["qualifier"].map(labels("qualifier", lang)),
         value=df["value"].astype("Int64"),
         change_pct=df["change_pct"].astype("Int64"),
     )
-    cols = ["year", "service_id", "service", "indicator", "value", "qualifier", "change_pct",
-            "change_since", "note", "source"]
+    cols = [
+        "year",
+        "service_id",
+        "service",
+        "indicator",
+        "value",
+        "qualifier",
+        "change_pct",
+        "change_since",
+        "note",
+        "source",
+    ]
     return df[cols].reset_index(drop=True)
 
 
@@ -346,10 +376,12 @@ def _service_names(catalogue: str, lang: str) -> dict[object, str]:
     """Service name by ``(service_id, year)`` (edition in force) and by ``service_id`` (latest)."""
     cat = _data("catalogue")
     cat = cat[cat["catalogue"] == catalogue].merge(
-        _data("editions"), on=["catalogue", "edition"], validate="many_to_one")
+        _data("editions"), on=["catalogue", "edition"], validate="many_to_one"
+    )
     names: dict[object, str] = {}
-    for sid, name, start, end in zip(cat["service_id"], cat[f"name_{lang}"],
-                                     cat["start_year"], cat["end_year"], strict=True):
+    for sid, name, start, end in zip(
+        cat["service_id"], cat[f"name_{lang}"], cat["start_year"], cat["end_year"], strict=True
+    ):
         names[sid] = name
         for y in range(int(start), int(end) + 1):
             names[(sid, y)] = name
@@ -360,13 +392,16 @@ def chart_years(catalogue: str = "megalis") -> list[int]:
     """Years with per-service entity counts, i.e. the years :func:`usage_chart` can draw."""
     _check_catalogue(catalogue)
     raw = _data("usage")
-    ok = ((raw["catalogue"] == catalogue) & (raw["indicator"] == "entities")
-          & raw["value"].notna() & (raw["service_id"] != ALL_SERVICES))
+    ok = (
+        (raw["catalogue"] == catalogue)
+        & (raw["indicator"] == "entities")
+        & raw["value"].notna()
+        & (raw["service_id"] != ALL_SERVICES)
+    )
     return sorted(int(y) for y in raw.loc[ok, "year"].unique())
 
 
-def usage_chart(catalogue: str = "megalis", *, year: int | None = None,
-                lang: str = "en") -> Figure:
+def usage_chart(catalogue: str = "megalis", *, year: int | None = None, lang: str = "en") -> Figure:
     """A two-panel chart: entities per service in one year, and all-service totals by year.
 
     Parameters
@@ -390,13 +425,19 @@ def usage_chart(catalogue: str = "megalis", *, year: int | None = None,
     _check_lang(lang)
     _check_catalogue(catalogue)
     raw = _data("usage")
-    ent = raw[(raw["catalogue"] == catalogue) & (raw["indicator"] == "entities")
-              & raw["value"].notna()]
+    ent = raw[
+        (raw["catalogue"] == catalogue) & (raw["indicator"] == "entities") & raw["value"].notna()
+    ]
     per_service = ent[ent["service_id"] != ALL_SERVICES]
     if per_service.empty:
         with_figures = sorted(
-            raw.loc[(raw["indicator"] == "entities") & raw["value"].notna()
-                    & (raw["service_id"] != ALL_SERVICES), "catalogue"].unique())
+            raw.loc[
+                (raw["indicator"] == "entities")
+                & raw["value"].notna()
+                & (raw["service_id"] != ALL_SERVICES),
+                "catalogue",
+            ].unique()
+        )
         raise InputError(
             f"catalogue {catalogue!r} has no per-service entity counts to chart; charts exist for: "
             f"{', '.join(with_figures)}. Use usage(catalogue={catalogue!r}) for its figures."
@@ -407,8 +448,10 @@ def usage_chart(catalogue: str = "megalis", *, year: int | None = None,
     table = table[(table["service_id"] != ALL_SERVICES) & table["value"].notna()]
     if table.empty:
         years = sorted(int(y) for y in per_service["year"].unique())
-        raise InputError(f"no per-service entity counts for {year}; years with counts: "
-                         f"{', '.join(map(str, years))}.")
+        raise InputError(
+            f"no per-service entity counts for {year}; years with counts: "
+            f"{', '.join(map(str, years))}."
+        )
     totals = _usage(catalogue, None, ALL_SERVICES, "entities", lang)
 
     fr = lang == "fr"
@@ -424,18 +467,25 @@ def usage_chart(catalogue: str = "megalis", *, year: int | None = None,
     offer_labels = labels("offer", lang)
     from matplotlib.patches import Patch
 
-    ax1.legend(handles=[Patch(color="#1f77b4", label=offer_labels["bouquet"]),
-                        Patch(color="#ff7f0e", label=offer_labels["complementary"])],
-               loc="lower right", fontsize=8)
+    ax1.legend(
+        handles=[
+            Patch(color="#1f77b4", label=offer_labels["bouquet"]),
+            Patch(color="#ff7f0e", label=offer_labels["complementary"]),
+        ],
+        loc="lower right",
+        fontsize=8,
+    )
     for i, (v, ch) in enumerate(zip(values, table["change_pct"], strict=True)):
         text = f"{v:,}".replace(",", " ")
         if pd.notna(ch):
             text += f" ({int(ch):+d} %)"
-        ax1.annotate(text, (v, i), xytext=(3, 0), textcoords="offset points", va="center",
-                     fontsize=8)
+        ax1.annotate(
+            text, (v, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
+        )
     ax1.set_xlim(0, values.max() * 1.3)
-    ax1.set_xlabel("Nombre d'entités (évolution sur un an)" if fr
-                   else "Entities (change on the previous year)")
+    ax1.set_xlabel(
+        "Nombre d'entités (évolution sur un an)" if fr else "Entities (change on the previous year)"
+    )
     ax1.set_title(f"Entités par service, {year}" if fr else f"Entities per service, {year}")
     ty = totals["year"].astype(int).to_numpy()
     tv = totals["value"].astype(int).to_numpy()
@@ -443,8 +493,9 @@ def usage_chart(catalogue: str = "megalis", *, year: int | None = None,
     more = labels("qualifier", lang)["more_than"]
     for i, (v, q) in enumerate(zip(tv, totals["qualifier"], strict=True)):
         text = ("> " if q == more else "") + f"{v:,}".replace(",", " ")
-        ax2.annotate(text, (i, v), xytext=(0, 3), textcoords="offset points", ha="center",
-                     fontsize=9)
+        ax2.annotate(
+            text, (i, v), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9
+        )
     ax2.set_ylim(0, tv.max() * 1.15)
     ax2.set_ylabel("Entités publiques utilisatrices" if fr else "Public bodies using the services")
     ax2.set_title("Ensemble des services, par année" if fr else "All services, by year")

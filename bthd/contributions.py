@@ -105,8 +105,9 @@ BTHD_PER_PRISE_EUR: float = float(_scales()["bthd_cofinancing"]["per_prise_eur"]
 def translate_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``df`` with the column names of this module's tables in ``lang`` (``"en"`` or ``"fr"``)."""
     if lang not in LANGS:
-        raise InputError(f"language {lang!r} is unknown; the valid choices are: "
-                         f"{', '.join(LANGS)}.")
+        raise InputError(
+            f"language {lang!r} is unknown; the valid choices are: {', '.join(LANGS)}."
+        )
     return df.rename(columns=_COLUMNS_FR) if lang == "fr" else df
 
 
@@ -128,22 +129,56 @@ def scale_points(*, lang: str = "en") -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for key in SCALES:
         sc = s[key]
-        base = {"scale": key, "label": sc[label], "valid_from": sc["valid_from"],
-                "valid_to": sc["valid_to"]}
+        base = {
+            "scale": key,
+            "label": sc[label],
+            "valid_from": sc["valid_from"],
+            "valid_to": sc["valid_to"],
+        }
         for band in sc.get("bands", []):
-            rows.append({**base, "published": band["text_fr"],
-                         "population_min": band["population_min"],
-                         "population_max": band["population_max"],
-                         "amount_eur": float(band["amount_eur"]), "source": band["source"]})
+            rows.append(
+                {
+                    **base,
+                    "published": band["text_fr"],
+                    "population_min": band["population_min"],
+                    "population_max": band["population_max"],
+                    "amount_eur": float(band["amount_eur"]),
+                    "source": band["source"],
+                }
+            )
         for point in sc.get("points", []):
-            rows.append({**base, "published": point["text_fr"],
-                         "amount_eur": float(point["amount_eur"]), "source": point["source"]})
+            rows.append(
+                {
+                    **base,
+                    "published": point["text_fr"],
+                    "amount_eur": float(point["amount_eur"]),
+                    "source": point["source"],
+                }
+            )
         if "ratio" in sc:
-            rows.append({**base, "published": sc["ratio"]["text_fr"],
-                         "ratio": float(sc["ratio"]["value"]), "source": sc["ratio"]["source"]})
-    out = pd.DataFrame(rows, columns=["scale", "label", "published", "population_min",
-                                      "population_max", "amount_eur", "ratio", "valid_from",
-                                      "valid_to", "source"])
+            rows.append(
+                {
+                    **base,
+                    "published": sc["ratio"]["text_fr"],
+                    "ratio": float(sc["ratio"]["value"]),
+                    "source": sc["ratio"]["source"],
+                }
+            )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "scale",
+            "label",
+            "published",
+            "population_min",
+            "population_max",
+            "amount_eur",
+            "ratio",
+            "valid_from",
+            "valid_to",
+            "source",
+        ],
+    )
     for c in ("population_min", "population_max"):
         out[c] = out[c].astype("Int64")
     return translate_columns(out, lang)
@@ -161,11 +196,15 @@ def scales_in_force(year: int) -> list[str]:
     found = [k for k in SCALES if s[k]["valid_from"] <= year <= s[k]["valid_to"]]
     if not found:
         spans = "; ".join(
-            f"{s[k]['valid_from']}" + (f"–{s[k]['valid_to']}"
-                                       if s[k]["valid_to"] != s[k]["valid_from"] else "")
-            + f" ({k})" for k in SCALES)
-        raise InputError(f"year {year}: no contribution scale is published for that year; "
-                         f"the valid years are: {spans}.")
+            f"{s[k]['valid_from']}"
+            + (f"–{s[k]['valid_to']}" if s[k]["valid_to"] != s[k]["valid_from"] else "")
+            + f" ({k})"
+            for k in SCALES
+        )
+        raise InputError(
+            f"year {year}: no contribution scale is published for that year; "
+            f"the valid years are: {spans}."
+        )
     return found
 
 
@@ -180,19 +219,24 @@ def _as_array(population: Any, what: str = "population") -> tuple[np.ndarray, Ca
         def wrap(a: np.ndarray) -> Any:
             return pd.Series(a, index=index, name=name)
     elif np.ndim(population) == 0:
+
         def wrap(a: np.ndarray) -> Any:
             return float(a[0])
     else:
+
         def wrap(a: np.ndarray) -> Any:
             return a
+
     try:
         arr = np.atleast_1d(np.asarray(population, dtype="float64"))
     except (TypeError, ValueError):
         raise InputError(f"{what} must be numbers of inhabitants, got {population!r}.") from None
     bad = arr[np.isnan(arr) | (arr < 0)]
     if bad.size:
-        raise InputError(f"{what} must be a number of inhabitants >= 0; got "
-                         f"{', '.join(f'{v:g}' for v in bad[:5])}.")
+        raise InputError(
+            f"{what} must be a number of inhabitants >= 0; got "
+            f"{', '.join(f'{v:g}' for v in bad[:5])}."
+        )
     return arr, wrap
 
 
@@ -271,10 +315,10 @@ def bouquet_contribution(
             "different populations."
         )
     if not 0 < floor_eur <= cap_eur:
-        raise InputError(f"bouquet amounts: need 0 < floor_eur <= cap_eur, got {floor_eur!r} "
-                         f"and {cap_eur!r}.")
-    return wrap(np.round(_loglog(arr, [floor_population, cap_population],
-                                 [floor_eur, cap_eur]), 2))
+        raise InputError(
+            f"bouquet amounts: need 0 < floor_eur <= cap_eur, got {floor_eur!r} and {cap_eur!r}."
+        )
+    return wrap(np.round(_loglog(arr, [floor_population, cap_population], [floor_eur, cap_eur]), 2))
 
 
 def bouquet_anchors(epci: pd.DataFrame) -> tuple[int, int]:
@@ -326,8 +370,7 @@ def statutory_index(
         )
     if ratio < 1:
         raise InputError(f"statutory index: ratio must be >= 1, got {ratio!r}.")
-    return wrap(np.round(_loglog(arr, [smallest_population, largest_population], [1.0, ratio]),
-                         4))
+    return wrap(np.round(_loglog(arr, [smallest_population, largest_population], [1.0, ratio]), 4))
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -360,13 +403,15 @@ def epci_contributions(
     ep = member_epci(epci, population_column=population_column)
     floor, cap = bouquet_anchors(ep)
     ep["emegalis_eur"] = emegalis_contribution(ep["population"])
-    ep["bouquet_eur"] = bouquet_contribution(ep["population"], floor_population=floor,
-                                             cap_population=cap)
+    ep["bouquet_eur"] = bouquet_contribution(
+        ep["population"], floor_population=floor, cap_population=cap
+    )
     return translate_columns(ep, lang)
 
 
-def commune_contributions(communes: pd.DataFrame | None = None, *,
-                          lang: str = "en") -> pd.DataFrame:
+def commune_contributions(
+    communes: pd.DataFrame | None = None, *, lang: str = "en"
+) -> pd.DataFrame:
     """The 2007 e-mégalis fee of every commune.
 
     Parameters
@@ -386,15 +431,22 @@ def commune_contributions(communes: pd.DataFrame | None = None, *,
         communes = pd.DataFrame(load_communes().drop(columns="geometry"))
     missing = [c for c in ("insee_code", "name", "population") if c not in communes.columns]
     if missing:
-        raise InputError(f"communes: missing column(s) {', '.join(missing)}; pass a frame like "
-                         "bthd.data.load_communes().")
-    cols = [c for c in ("insee_code", "name", "departement", "epci_siren", "population")
-            if c in communes.columns]
+        raise InputError(
+            f"communes: missing column(s) {', '.join(missing)}; pass a frame like "
+            "bthd.data.load_communes()."
+        )
+    cols = [
+        c
+        for c in ("insee_code", "name", "departement", "epci_siren", "population")
+        if c in communes.columns
+    ]
     out = pd.DataFrame(communes)[cols].copy()
     bad = out.loc[pd.to_numeric(out["population"], errors="coerce").fillna(-1) < 0, "insee_code"]
     if not bad.empty:
-        raise InputError(f"communes: population must be a number >= 0; negative or missing for "
-                         f"{', '.join(map(str, bad.head(10)))}.")
+        raise InputError(
+            f"communes: population must be a number >= 0; negative or missing for "
+            f"{', '.join(map(str, bad.head(10)))}."
+        )
     out["emegalis_eur"] = emegalis_contribution(out["population"].astype("float64"))
     return translate_columns(out.reset_index(drop=True), lang)
 
@@ -427,17 +479,23 @@ def statutory_participation(
     """
     m = members() if members_frame is None else pd.DataFrame(members_frame).copy()
     if m.empty or "population" not in m.columns:
-        raise InputError("members: pass a non-empty frame with a population column, like "
-                         "bthd.governance.members().")
+        raise InputError(
+            "members: pass a non-empty frame with a population column, like "
+            "bthd.governance.members()."
+        )
     m["statutory_index"] = statutory_index(
-        m["population"].astype("float64"), smallest_population=float(m["population"].min()),
-        largest_population=float(m["population"].max()), ratio=ratio)
+        m["population"].astype("float64"),
+        smallest_population=float(m["population"].min()),
+        largest_population=float(m["population"].max()),
+        ratio=ratio,
+    )
     m["statutory_share_pct"] = (100 * m["statutory_index"] / m["statutory_index"].sum()).round(3)
     if total_eur is not None:
         if total_eur < 0:
             raise InputError(f"total_eur must be >= 0, got {total_eur!r}.")
-        m["statutory_eur"] = (total_eur * m["statutory_index"]
-                              / m["statutory_index"].sum()).round(2)
+        m["statutory_eur"] = (total_eur * m["statutory_index"] / m["statutory_index"].sum()).round(
+            2
+        )
     return translate_columns(m, lang)
 
 
@@ -488,13 +546,18 @@ def contributions(
     out = m.copy()
     is_epci = out["member_type"] == "epci"
     if "emegalis_2007" in in_force:
-        out["emegalis_eur"] = np.where(is_epci, emegalis_contribution(
-            out["population"].astype("float64")).to_numpy(), np.nan)
+        out["emegalis_eur"] = np.where(
+            is_epci, emegalis_contribution(out["population"].astype("float64")).to_numpy(), np.nan
+        )
     if "bouquet_2015" in in_force:
         floor, cap = bouquet_anchors(ep)
-        out["bouquet_eur"] = np.where(is_epci, bouquet_contribution(
-            out["population"].astype("float64"), floor_population=floor,
-            cap_population=cap).to_numpy(), np.nan)
+        out["bouquet_eur"] = np.where(
+            is_epci,
+            bouquet_contribution(
+                out["population"].astype("float64"), floor_population=floor, cap_population=cap
+            ).to_numpy(),
+            np.nan,
+        )
     if "statutory_2015" in in_force:
         out["statutory_index"] = statutory_participation(m)["statutory_index"]
     if siren is not None:
@@ -510,11 +573,14 @@ def _check_siren(siren: str, ep: pd.DataFrame) -> None:
     nm = non_members()
     if siren in set(nm["epci_siren"]):
         row = nm[nm["epci_siren"] == siren].iloc[0]
-        raise InputError(f"EPCI {siren} ({row['name']}) is not a member of Mégalis Bretagne: "
-                         f"{row['reason']}")
+        raise InputError(
+            f"EPCI {siren} ({row['name']}) is not a member of Mégalis Bretagne: {row['reason']}"
+        )
     valid = sorted(ep["member_id"])
-    raise InputError(f"EPCI SIREN {siren!r} is unknown; the valid choices are the "
-                     f"{len(valid)} member EPCI: {', '.join(valid)}.")
+    raise InputError(
+        f"EPCI SIREN {siren!r} is unknown; the valid choices are the "
+        f"{len(valid)} member EPCI: {', '.join(valid)}."
+    )
 
 
 # --- link to the phasing of BTHD ---------------------------------------------------------------

@@ -21,14 +21,23 @@ def _premises_by_commune(region: Region) -> pd.DataFrame:
     if region.premises is None or len(region.premises) == 0:
         return pd.DataFrame(columns=["addresses_synthetic", "locaux_synthetic"], dtype="int64")
     p = region.premises
-    df = pd.DataFrame({
-        "insee_code": p["insee_code"].to_numpy(),
-        "addresses": 1,
-        "locaux_p": (p["logements"] + p["locaux_pro"]).to_numpy(),
-    }).groupby("insee_code").sum()
-    return df.rename(columns={"addresses": "addresses_synthetic" if "premises" in region.synthetic
-                              else "addresses", "locaux_p": "locaux_synthetic"
-                              if "premises" in region.synthetic else "locaux_premises"})
+    df = (
+        pd.DataFrame(
+            {
+                "insee_code": p["insee_code"].to_numpy(),
+                "addresses": 1,
+                "locaux_p": (p["logements"] + p["locaux_pro"]).to_numpy(),
+            }
+        )
+        .groupby("insee_code")
+        .sum()
+    )
+    return df.rename(
+        columns={
+            "addresses": "addresses_synthetic" if "premises" in region.synthetic else "addresses",
+            "locaux_p": "locaux_synthetic" if "premises" in region.synthetic else "locaux_premises",
+        }
+    )
 
 
 def locaux_summary(region: Region) -> dict[str, pd.DataFrame]:
@@ -62,16 +71,22 @@ def locaux_summary(region: Region) -> dict[str, pd.DataFrame]:
         out = g[num].sum()
         out.insert(0, "communes", g.size())
         for zt in ZONE_TYPES:
-            out[f"locaux_{zt}"] = by_commune["locaux"].where(by_commune["zone_type"] == zt, 0).groupby(
-                [by_commune[k] for k in keys], dropna=False).sum()
+            out[f"locaux_{zt}"] = (
+                by_commune["locaux"]
+                .where(by_commune["zone_type"] == zt, 0)
+                .groupby([by_commune[k] for k in keys], dropna=False)
+                .sum()
+            )
         return out.reset_index()
 
     by_epci = _group(["epci_siren"])
     if len(region.epci):
         names = region.epci.set_index("epci_siren")[["name", "epci_type"]]
         by_epci = by_epci.merge(names, left_on="epci_siren", right_index=True, how="left")
-        by_epci = by_epci[["epci_siren", "name", "epci_type"]
-                          + [k for k in by_epci.columns if k not in ("epci_siren", "name", "epci_type")]]
+        by_epci = by_epci[
+            ["epci_siren", "name", "epci_type"]
+            + [k for k in by_epci.columns if k not in ("epci_siren", "name", "epci_type")]
+        ]
     by_dep = _group(["departement"])
     if len(region.departements):
         names = region.departements.set_index("departement")["name"]
@@ -79,12 +94,17 @@ def locaux_summary(region: Region) -> dict[str, pd.DataFrame]:
     by_zone = by_commune.groupby("zone_type", sort=True)[num].sum()
     by_zone.insert(0, "communes", by_commune.groupby("zone_type").size())
     by_zone = by_zone.reindex([z for z in ZONE_TYPES if z in by_zone.index]).reset_index()
-    tables = {"by_commune": by_commune, "by_epci": by_epci, "by_departement": by_dep,
-              "by_zone_type": by_zone}
+    tables = {
+        "by_commune": by_commune,
+        "by_epci": by_epci,
+        "by_departement": by_dep,
+        "by_zone_type": by_zone,
+    }
     for t in tables.values():
         if "locaux_raccordables_2018" in t.columns:
             t["ftth_coverage_2018"] = np.round(
-                t["locaux_raccordables_2018"] / t["locaux"].where(t["locaux"] > 0), 4)
+                t["locaux_raccordables_2018"] / t["locaux"].where(t["locaux"] > 0), 4
+            )
     total = by_zone[num].sum()
     by_zone["share_of_locaux"] = np.round(by_zone["locaux"] / total["locaux"], 4)
     return tables

@@ -67,8 +67,7 @@ METROPOLE_TYPES = ("METRO", "ME", "MET69")
 #: The Région member: code and name.
 REGION = ("53", "Région Bretagne")
 #: The Département members: code and name.
-DEPARTEMENTS = {"22": "Côtes-d'Armor", "29": "Finistère", "35": "Ille-et-Vilaine",
-                "56": "Morbihan"}
+DEPARTEMENTS = {"22": "Côtes-d'Armor", "29": "Finistère", "35": "Ille-et-Vilaine", "56": "Morbihan"}
 #: Colleges, in the order of the 2015 table.
 COLLEGES = ("region", "departements", "epci_1", "epci_2", "epci_3")
 #: Kinds of majority understood by :func:`majority`.
@@ -140,8 +139,9 @@ def _translate(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def _check_population_frame(df: pd.DataFrame, id_column: str, what: str,
-                            population_column: str = "population") -> pd.DataFrame:
+def _check_population_frame(
+    df: pd.DataFrame, id_column: str, what: str, population_column: str = "population"
+) -> pd.DataFrame:
     missing = [c for c in (id_column, population_column) if c not in df.columns]
     if missing:
         raise InputError(
@@ -192,8 +192,9 @@ def membership() -> pd.DataFrame:
     return _data("membership")
 
 
-def member_epci(epci: pd.DataFrame | None = None, *,
-                population_column: str = "population") -> pd.DataFrame:
+def member_epci(
+    epci: pd.DataFrame | None = None, *, population_column: str = "population"
+) -> pd.DataFrame:
     """The member EPCI: ``epci`` without the non-members, populations checked.
 
     Parameters
@@ -254,22 +255,46 @@ def members(
     ep = member_epci(epci, population_column=population_column)
     communes = _default_communes() if communes is None else pd.DataFrame(communes)
     if "departement" not in communes.columns:
-        raise InputError("communes: missing column departement; pass a frame like "
-                         "bthd.data.load_communes().")
+        raise InputError(
+            "communes: missing column departement; pass a frame like bthd.data.load_communes()."
+        )
     communes = _check_population_frame(communes, "insee_code", "communes")
     dep = communes.groupby(communes["departement"].astype(str))["population"].sum()
     unknown = sorted(set(dep.index) - set(DEPARTEMENTS))
     if unknown:
-        raise InputError(f"communes: département(s) {', '.join(unknown)} are not Breton; the "
-                         f"valid choices are {', '.join(DEPARTEMENTS)}.")
-    rows = [{"member_type": "region", "member_id": REGION[0], "name": REGION[1],
-             "epci_type": None, "population": int(communes["population"].sum())}]
-    rows += [{"member_type": "departement", "member_id": code, "name": DEPARTEMENTS[code],
-              "epci_type": None, "population": int(dep.get(code, 0))} for code in DEPARTEMENTS]
+        raise InputError(
+            f"communes: département(s) {', '.join(unknown)} are not Breton; the "
+            f"valid choices are {', '.join(DEPARTEMENTS)}."
+        )
+    rows = [
+        {
+            "member_type": "region",
+            "member_id": REGION[0],
+            "name": REGION[1],
+            "epci_type": None,
+            "population": int(communes["population"].sum()),
+        }
+    ]
+    rows += [
+        {
+            "member_type": "departement",
+            "member_id": code,
+            "name": DEPARTEMENTS[code],
+            "epci_type": None,
+            "population": int(dep.get(code, 0)),
+        }
+        for code in DEPARTEMENTS
+    ]
     head = pd.DataFrame(rows)
-    tail = pd.DataFrame({"member_type": "epci", "member_id": ep["epci_siren"],
-                         "name": ep["name"], "epci_type": ep["epci_type"],
-                         "population": ep["population"]})
+    tail = pd.DataFrame(
+        {
+            "member_type": "epci",
+            "member_id": ep["epci_siren"],
+            "name": ep["name"],
+            "epci_type": ep["epci_type"],
+            "population": ep["population"],
+        }
+    )
     out = pd.concat([head, tail], ignore_index=True)
     out["population"] = out["population"].astype("int64")
     return out
@@ -295,15 +320,17 @@ def colleges_2015(*, total: bool = True, lang: str = "en") -> pd.DataFrame:
         source``.
     """
     c = _data("colleges")
-    out = pd.DataFrame({
-        "college": c["college"],
-        "members": c["members_2015"],
-        "delegates_per_member": c["delegates_per_member"],
-        "delegates": c["delegates_2015"],
-        "votes_per_delegate": c["votes_per_delegate"],
-        "votes": c["votes_2015"],
-        "source": c["source"],
-    })
+    out = pd.DataFrame(
+        {
+            "college": c["college"],
+            "members": c["members_2015"],
+            "delegates_per_member": c["delegates_per_member"],
+            "delegates": c["delegates_2015"],
+            "votes_per_delegate": c["votes_per_delegate"],
+            "votes": c["votes_2015"],
+            "source": c["source"],
+        }
+    )
     if total:
         out = _with_total(out)
     return _translate(out, lang)
@@ -312,7 +339,8 @@ def colleges_2015(*, total: bool = True, lang: str = "en") -> pd.DataFrame:
 def _with_total(df: pd.DataFrame) -> pd.DataFrame:
     tot: dict[str, object] = {
         c: (int(df[c].sum()) if c in ("members", "delegates", "votes") else None)
-        for c in df.columns}
+        for c in df.columns
+    }
     tot["college"] = "total"
     out = pd.concat([df, pd.DataFrame([tot])], ignore_index=True)
     for c in ("delegates_per_member", "votes_per_delegate"):
@@ -353,8 +381,10 @@ def assign_colleges(
     """
     _check_choice(rule, RULES, "college assignment rule")
     if threshold < 0 or agglo_threshold < 0:
-        raise InputError(f"thresholds must be >= 0, got threshold={threshold}, "
-                         f"agglo_threshold={agglo_threshold}.")
+        raise InputError(
+            f"thresholds must be >= 0, got threshold={threshold}, "
+            f"agglo_threshold={agglo_threshold}."
+        )
     ep = member_epci(epci, population_column=population_column)
     if rule == "type":
         first = ep["epci_type"].isin(AGGLO_TYPES)
@@ -387,27 +417,45 @@ def members_votes(
         ``member_type, member_id, name, epci_type, population, college, delegates, votes``
         (population empty for the Région and Départements, which this table does not need).
     """
-    ep = assign_colleges(epci, rule=rule, threshold=threshold,
-                         population_column=population_column)
+    ep = assign_colleges(epci, rule=rule, threshold=threshold, population_column=population_column)
     c = _data("colleges").set_index("college")
     per_member = c["delegates_per_member"].astype(int).to_dict()
     per_delegate = c["votes_per_delegate"].astype(int).to_dict()
 
     def fixed(college: str, member_type: str, ids: list[tuple[str, str]]) -> pd.DataFrame:
         d, v = per_member[college], per_delegate[college]
-        return pd.DataFrame({"member_type": member_type, "member_id": [i for i, _ in ids],
-                             "name": [n for _, n in ids], "epci_type": None,
-                             "population": pd.NA, "college": college, "delegates": d,
-                             "votes": d * v})
+        return pd.DataFrame(
+            {
+                "member_type": member_type,
+                "member_id": [i for i, _ in ids],
+                "name": [n for _, n in ids],
+                "epci_type": None,
+                "population": pd.NA,
+                "college": college,
+                "delegates": d,
+                "votes": d * v,
+            }
+        )
 
-    out = pd.concat([
-        fixed("region", "region", [REGION]),
-        fixed("departements", "departement", list(DEPARTEMENTS.items())),
-        pd.DataFrame({"member_type": "epci", "member_id": ep["epci_siren"], "name": ep["name"],
-                      "epci_type": ep["epci_type"], "population": ep["population"],
-                      "college": ep["college"], "delegates": ep["delegates"],
-                      "votes": ep["votes"]}),
-    ], ignore_index=True)
+    out = pd.concat(
+        [
+            fixed("region", "region", [REGION]),
+            fixed("departements", "departement", list(DEPARTEMENTS.items())),
+            pd.DataFrame(
+                {
+                    "member_type": "epci",
+                    "member_id": ep["epci_siren"],
+                    "name": ep["name"],
+                    "epci_type": ep["epci_type"],
+                    "population": ep["population"],
+                    "college": ep["college"],
+                    "delegates": ep["delegates"],
+                    "votes": ep["votes"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     out["population"] = out["population"].astype("Int64")
     return _translate(out, lang)
 
@@ -447,8 +495,11 @@ def colleges(
     if year == 2015:
         out = colleges_2015(total=False).drop(columns="source")
     else:
-        out = _recompute(assign_colleges(epci, rule=rule, threshold=threshold,
-                                         population_column=population_column))
+        out = _recompute(
+            assign_colleges(
+                epci, rule=rule, threshold=threshold, population_column=population_column
+            )
+        )
     out["vote_share_pct"] = (100 * out["votes"] / out["votes"].sum()).round(1)
     if total:
         out = _with_total(out)
@@ -488,8 +539,14 @@ def compare_with_2015(
         the same for delegates and votes, and the share of the votes in 2015 and now.
     """
     old = colleges(2015, total=True)
-    now = colleges(CURRENT_YEAR, epci=epci, rule=rule, threshold=threshold,
-                   population_column=population_column, total=True)
+    now = colleges(
+        CURRENT_YEAR,
+        epci=epci,
+        rule=rule,
+        threshold=threshold,
+        population_column=population_column,
+        total=True,
+    )
     out = pd.DataFrame({"college": old["college"]})
     for what in ("members", "delegates", "votes"):
         out[f"{what}_2015"] = old[what].astype("int64")
@@ -504,8 +561,12 @@ def compare_with_2015(
 
 
 def _check_count(value: float, what: str) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value) \
-            or value < 0:
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or math.isnan(value)
+        or value < 0
+    ):
         raise InputError(f"{what} must be a number >= 0, got {value!r}.")
 
 
@@ -549,8 +610,10 @@ def majority(votes_for: int, total: int, kind: str = "simple") -> bool:
     _check_count(votes_for, "votes_for")
     _check_count(total, "total")
     if votes_for > total:
-        raise InputError(f"votes_for ({votes_for}) is larger than total ({total}); "
-                         "pass the votes in favour and the votes counted.")
+        raise InputError(
+            f"votes_for ({votes_for}) is larger than total ({total}); "
+            "pass the votes in favour and the votes counted."
+        )
     return votes_for >= votes_needed(total, kind)
 
 
@@ -570,8 +633,9 @@ def quorum_needed(total_members: int | None = None, *, share: float = 0.5) -> in
     return math.floor(share * total_members) + 1
 
 
-def quorum_reached(present_members: int, total_members: int | None = None, *,
-                   share: float = 0.5) -> bool:
+def quorum_reached(
+    present_members: int, total_members: int | None = None, *, share: float = 0.5
+) -> bool:
     """Whether enough members are present for the Comité syndical to deliberate.
 
     Parameters
@@ -596,6 +660,7 @@ def quorum_reached(present_members: int, total_members: int | None = None, *,
     if not 0 < share < 1:
         raise InputError(f"share must be between 0 and 1 (exclusive), got {share!r}.")
     if present_members > total_members:
-        raise InputError(f"present_members ({present_members}) is larger than total_members "
-                         f"({total_members}).")
+        raise InputError(
+            f"present_members ({present_members}) is larger than total_members ({total_members})."
+        )
     return present_members >= quorum_needed(total_members, share=share)

@@ -49,8 +49,15 @@ def _validated(region: Region) -> Region:
     """Validate every layer of a region against its schema (every problem at once)."""
     from dataclasses import replace
 
-    kinds = {"communes": "communes", "epci": "epci", "departements": "departements",
-             "premises": "premises", "road_edges": "roads", "sites": "sites", "links": "links"}
+    kinds = {
+        "communes": "communes",
+        "epci": "epci",
+        "departements": "departements",
+        "premises": "premises",
+        "road_edges": "roads",
+        "sites": "sites",
+        "links": "links",
+    }
     changes = {}
     for attr, kind in kinds.items():
         g = getattr(region, attr)
@@ -114,10 +121,20 @@ def run(
         with_premises = region.communes["insee_code"].isin(region.premises["insee_code"].unique())
         realism = realism_table(_as_synth(region), region.communes[with_premises])
     _mark("write")
-    scope = ("region" if whole_region or (epci is None and departement is None)
-             else f"epci {epci}" if epci else f"département {departement}")
-    params = {"scope": scope, "epci": epci, "departement": departement,
-              "zone_types": list(zone_types) if zone_types else "all", "seed": seed}
+    scope = (
+        "region"
+        if whole_region or (epci is None and departement is None)
+        else f"epci {epci}"
+        if epci
+        else f"département {departement}"
+    )
+    params = {
+        "scope": scope,
+        "epci": epci,
+        "departement": departement,
+        "zone_types": list(zone_types) if zone_types else "all",
+        "seed": seed,
+    }
     with run_folder(out, command="bthd demo", parameters=params, overwrite=overwrite) as rf:
         rf.add_input("embedded_bretagne", data.embedded_gpkg())
         layers = region.layers()
@@ -129,20 +146,25 @@ def run(
         if realism is not None:
             rf.write_table("synthetic_realism", realism)
         note = _SYNTHETIC_NOTE.format(seed=seed, version=region.meta.get("generator_version"))
-        rf.write_text("SOURCES.txt", f"{note}\n\nCredits: {data.CREDITS}\n"
-                      "Synthetic layers in layers.gpkg: premises, roads, road_nodes, and the "
-                      "sites of type NRA and SR (column `synthetic` = 1).\n")
+        rf.write_text(
+            "SOURCES.txt",
+            f"{note}\n\nCredits: {data.CREDITS}\n"
+            "Synthetic layers in layers.gpkg: premises, roads, road_nodes, and the "
+            "sites of type NRA and SR (column `synthetic` = 1).\n",
+        )
         rf.manifest["synthetic"] = {"layers": list(region.synthetic), "note": note}
         rf.manifest["credits"] = data.CREDITS
         rf.manifest["counts"] = {k: len(v) for k, v in layers.items()}
     end = time.perf_counter()
     names = list(timings)
-    secs = {n: round((timings[names[i + 1]] if i + 1 < len(names) else end) - timings[n], 3)
-            for i, n in enumerate(names)}
+    secs = {
+        n: round((timings[names[i + 1]] if i + 1 < len(names) else end) - timings[n], 3)
+        for i, n in enumerate(names)
+    }
     return RunResult(Path(out), region, tables, secs)
 
 
-def _as_synth(region: Region):  # type: ignore[no-untyped-def]
+def _as_synth(region: Region):
     from bthd.synth import SyntheticRegion
 
-    return SyntheticRegion(region.premises, region.road_nodes, region.road_edges, region.sites)  # type: ignore[arg-type]
+    return SyntheticRegion(region.premises, region.road_nodes, region.road_edges, region.sites)

@@ -116,8 +116,11 @@ class Region:
             region = region.subset(epci=epci, departement=departement)
         # the communes around are land for the generator, so roads can cross other zones
         sy = synth.generate(
-            _with_neighbours(communes, region.communes), seed=seed, settings=settings,
-            zone_types=zone_types, only=set(region.communes["insee_code"]),
+            _with_neighbours(communes, region.communes),
+            seed=seed,
+            settings=settings,
+            zone_types=zone_types,
+            only=set(region.communes["insee_code"]),
         )
         sites = pd.concat([region.sites, sy.copper_sites], ignore_index=True)
         return replace(
@@ -182,8 +185,13 @@ class Region:
         nodes, roads = road_layers(layers.get("roads"), layers.get("road_nodes"), source=str(p))
         links = layers.get("links")
         if "backbone" in layers:
-            links = layers["backbone"] if links is None else gpd.GeoDataFrame(
-                pd.concat([links, layers["backbone"]], ignore_index=True), crs=WORK_CRS)
+            links = (
+                layers["backbone"]
+                if links is None
+                else gpd.GeoDataFrame(
+                    pd.concat([links, layers["backbone"]], ignore_index=True), crs=WORK_CRS
+                )
+            )
         return cls(
             communes=layers["communes"],
             epci=layers.get("epci", empty),
@@ -195,7 +203,8 @@ class Region:
             links=links,
             name=p.stem,
             synthetic=tuple(
-                n for n in ("premises", "roads", "sites")
+                n
+                for n in ("premises", "roads", "sites")
                 if n in layers and "synthetic" in layers[n] and layers[n]["synthetic"].any()
             ),
             meta={"source": str(p)},
@@ -239,14 +248,22 @@ class Region:
             known = set(c["departement"])
             if departement not in known:
                 raise InputError(
-                    f"unknown département {departement!r}; this region has {', '.join(sorted(known))}"
+                    f"unknown département {departement!r}; "
+                    f"this region has {', '.join(sorted(known))}"
                 )
             mask &= (c["departement"] == departement).to_numpy()
         communes = c[mask].reset_index(drop=True)
         codes = set(communes["insee_code"])
-        epci_keep = self.epci[self.epci["epci_siren"].isin(communes["epci_siren"])] if len(self.epci) else self.epci
-        dep_keep = (self.departements[self.departements["departement"].isin(communes["departement"])]
-                    if len(self.departements) else self.departements)
+        epci_keep = (
+            self.epci[self.epci["epci_siren"].isin(communes["epci_siren"])]
+            if len(self.epci)
+            else self.epci
+        )
+        dep_keep = (
+            self.departements[self.departements["departement"].isin(communes["departement"])]
+            if len(self.departements)
+            else self.departements
+        )
         premises = None
         if self.premises is not None:
             premises = self.premises[self.premises["insee_code"].isin(codes)].reset_index(drop=True)
@@ -267,19 +284,30 @@ class Region:
             if "site_type" in sites.columns:
                 keep |= sites["site_type"].eq("POP")  # the backbone serves every subset
             sites = sites[keep].reset_index(drop=True)
-        label = "-".join(x for x in (f"epci-{epci}" if epci else "",
-                                     f"dep-{departement}" if departement else "") if x)
+        label = "-".join(
+            x
+            for x in (f"epci-{epci}" if epci else "", f"dep-{departement}" if departement else "")
+            if x
+        )
         return replace(
-            self, communes=communes, epci=epci_keep.reset_index(drop=True),
-            departements=dep_keep.reset_index(drop=True), premises=premises,
-            road_nodes=nodes, road_edges=edges, sites=sites, name=f"{self.name}-{label}",
+            self,
+            communes=communes,
+            epci=epci_keep.reset_index(drop=True),
+            departements=dep_keep.reset_index(drop=True),
+            premises=premises,
+            road_nodes=nodes,
+            road_edges=edges,
+            sites=sites,
+            name=f"{self.name}-{label}",
             _graph=None,
         )
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """The region's non-empty layers by name (for writing)."""
         out: dict[str, gpd.GeoDataFrame] = {
-            "communes": self.communes, "epci": self.epci, "departements": self.departements,
+            "communes": self.communes,
+            "epci": self.epci,
+            "departements": self.departements,
         }
         for name in ("premises", "sites", "links"):
             g = getattr(self, name)
@@ -287,7 +315,7 @@ class Region:
                 out[name] = g
         if self.road_edges is not None:
             out["roads"] = self.road_edges
-            out["road_nodes"] = self.road_nodes  # type: ignore[assignment]
+            out["road_nodes"] = self.road_nodes
         return {k: v for k, v in out.items() if v is not None and len(v)}
 
     def to_gpkg(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
@@ -315,11 +343,17 @@ def road_layers(
         known = pd.Index(nodes["node_id"])
         bad = ~roads["u"].isin(known) | ~roads["v"].isin(known)
         if bad.any():
-            raise ValidationError(source, [Problem(
-                "road edges whose u or v is not in road_nodes",
-                tuple(f"row {i + 1}" for i in np.flatnonzero(bad.to_numpy())),
-                "write roads and road_nodes together, or drop u/v to rebuild the graph",
-            )], "roads")
+            raise ValidationError(
+                source,
+                [
+                    Problem(
+                        "road edges whose u or v is not in road_nodes",
+                        tuple(f"row {i + 1}" for i in np.flatnonzero(bad.to_numpy())),
+                        "write roads and road_nodes together, or drop u/v to rebuild the graph",
+                    )
+                ],
+                "roads",
+            )
         if "length" not in roads.columns or roads["length"].isna().any():
             roads = roads.assign(length=roads.length.round(2))
         return nodes, roads
@@ -352,10 +386,21 @@ def layers_from_graph(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoData
         hws.append(hw if isinstance(hw, str) or hw is None else ";".join(map(str, hw)))
         geoms.append(d.get("geometry") or shapely.LineString([(xs[ia], ys[ia]), (xs[ib], ys[ib])]))
     crs = G.graph.get("crs", WORK_CRS)
-    nodes = gpd.GeoDataFrame({"node_id": np.arange(len(ids), dtype=np.int64), "x": xs, "y": ys},
-                             geometry=shapely.points(xs, ys), crs=crs)
-    edges = gpd.GeoDataFrame({"u": np.array(us, np.int64), "v": np.array(vs, np.int64),
-                              "length": np.array(lens), "highway": hws}, geometry=geoms, crs=crs)
+    nodes = gpd.GeoDataFrame(
+        {"node_id": np.arange(len(ids), dtype=np.int64), "x": xs, "y": ys},
+        geometry=shapely.points(xs, ys),
+        crs=crs,
+    )
+    edges = gpd.GeoDataFrame(
+        {
+            "u": np.array(us, np.int64),
+            "v": np.array(vs, np.int64),
+            "length": np.array(lens),
+            "highway": hws,
+        },
+        geometry=geoms,
+        crs=crs,
+    )
     return nodes, edges
 
 
@@ -368,7 +413,9 @@ def graph_from_layers(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> nx.Mu
     G = nx.MultiDiGraph(crs=WORK_CRS, name="roads")
     ids = nodes["node_id"].to_numpy()
     xs, ys = nodes["x"].to_numpy(), nodes["y"].to_numpy()
-    G.add_nodes_from((int(i), {"x": float(x), "y": float(y)}) for i, x, y in zip(ids, xs, ys, strict=True))
+    G.add_nodes_from(
+        (int(i), {"x": float(x), "y": float(y)}) for i, x, y in zip(ids, xs, ys, strict=True)
+    )
     u = edges["u"].to_numpy()
     v = edges["v"].to_numpy()
     length = edges["length"].to_numpy(float)

@@ -29,8 +29,18 @@ from bthd import __version__
 from bthd.io import atomic_dir, write_layers
 
 #: Packages whose versions every manifest records.
-TRACKED_PACKAGES = ("geopandas", "shapely", "pyproj", "pyogrio", "networkx", "numpy", "pandas",
-                    "scipy", "osmnx", "pandera")
+TRACKED_PACKAGES = (
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "pyogrio",
+    "networkx",
+    "numpy",
+    "pandas",
+    "scipy",
+    "osmnx",
+    "pandera",
+)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -72,10 +82,13 @@ class RunFolder:
     def add_input(self, name: str, path: str | os.PathLike[str]) -> None:
         """Record an input file and its hash."""
         self.manifest.setdefault("inputs", {})[name] = {
-            "path": str(path), "sha256": file_sha256(path),
+            "path": str(path),
+            "sha256": file_sha256(path),
         }
 
-    def write_layers(self, layers: Mapping[str, gpd.GeoDataFrame], name: str = "layers.gpkg") -> Path:
+    def write_layers(
+        self, layers: Mapping[str, gpd.GeoDataFrame], name: str = "layers.gpkg"
+    ) -> Path:
         """Write layers into the run's GeoPackage."""
         out = write_layers(layers, self.path / name)
         self.manifest.setdefault("outputs", []).append(name)
@@ -125,14 +138,18 @@ def run_folder(
     """
     final = Path(path)
     with atomic_dir(final, overwrite=overwrite) as tmp:
-        rf = RunFolder(tmp, final, {
-            "bthd_run": 1,
-            "command": command,
-            "argv": sys.argv[1:] if "pytest" not in sys.argv[0] else [],
-            "parameters": dict(parameters),
-            "versions": versions(),
-            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        })
+        rf = RunFolder(
+            tmp,
+            final,
+            {
+                "bthd_run": 1,
+                "command": command,
+                "argv": sys.argv[1:] if "pytest" not in sys.argv[0] else [],
+                "parameters": dict(parameters),
+                "versions": versions(),
+                "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        )
         yield rf
         (tmp / "manifest.json").write_text(
             json.dumps(rf.manifest, indent=2, ensure_ascii=False, default=str) + "\n",

@@ -78,7 +78,9 @@ class SyntheticRegion:
 
 def _bourg_share(locaux: np.ndarray, s: SynthSettings, rng: np.random.Generator) -> np.ndarray:
     """Share of a commune's locaux in its bourg, rising with its size (log-linear)."""
-    t = np.clip((np.log10(np.maximum(locaux, 1)) - np.log10(500)) / (np.log10(10_000) - np.log10(500)), 0, 1)
+    t = np.clip(
+        (np.log10(np.maximum(locaux, 1)) - np.log10(500)) / (np.log10(10_000) - np.log10(500)), 0, 1
+    )
     base = s.bourg_share_small + t * (s.bourg_share_large - s.bourg_share_small)
     return np.clip(base + rng.normal(0, 0.05, len(locaux)), 0.2, 0.97)
 
@@ -107,7 +109,7 @@ class _Roads:
         self.kind: list[np.ndarray] = []
         self.commune: list[np.ndarray] = []
 
-    def add(self, x0, y0, x1, y1, kind: str, commune) -> None:  # type: ignore[no-untyped-def]
+    def add(self, x0, y0, x1, y1, kind: str, commune) -> None:
         n = len(x0)
         self.x0.append(np.asarray(x0, float))
         self.y0.append(np.asarray(y0, float))
@@ -117,8 +119,9 @@ class _Roads:
         self.commune.append(np.broadcast_to(np.asarray(commune), (n,)).astype(np.int64))
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        return tuple(np.concatenate(a) for a in
-                     (self.x0, self.y0, self.x1, self.y1, self.kind, self.commune))
+        return tuple(
+            np.concatenate(a) for a in (self.x0, self.y0, self.x1, self.y1, self.kind, self.commune)
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,7 +198,7 @@ def generate(
     for i in range(n_com):
         nb = int(n_bourg_locaux[i])
         # dwellings in collective buildings of 4..30
-        n_coll_loc = int(round(nb * coll[i]))
+        n_coll_loc = round(nb * coll[i])
         sizes = []
         while n_coll_loc > 3:
             k = int(min(n_coll_loc, rng.integers(4, 31)))
@@ -243,27 +246,34 @@ def generate(
             if sizes:
                 logements[: len(sizes)] = sizes
                 rng.shuffle(logements)
-            prem_rows.append({
-                "x": px, "y": py, "locaux": logements, "commune": np.full(n_addr, i),
-                "bourg": np.ones(n_addr, bool), "settlement": np.full(n_addr, -1 - i),
-            })
+            prem_rows.append(
+                {
+                    "x": px,
+                    "y": py,
+                    "locaux": logements,
+                    "commune": np.full(n_addr, i),
+                    "bourg": np.ones(n_addr, bool),
+                    "settlement": np.full(n_addr, -1 - i),
+                }
+            )
 
     # ---- hamlets -------------------------------------------------------------------------------
     ham_x: list[np.ndarray] = []
     ham_y: list[np.ndarray] = []
     ham_com: list[np.ndarray] = []
     ham_size: list[np.ndarray] = []
-    bourg_radius = np.array([np.sqrt(((g - g.mean(0)) ** 2).sum(1).max()) if len(g) else 0
-                             for g in grid_nodes_by_com])
+    bourg_radius = np.array(
+        [np.sqrt(((g - g.mean(0)) ** 2).sum(1).max()) if len(g) else 0 for g in grid_nodes_by_com]
+    )
     for i in range(n_com):
         d = int(n_disp_locaux[i])
         if d <= 0:
             continue
-        n_h = max(1, int(round(d / s.hamlet_mean_locaux)))
+        n_h = max(1, round(d / s.hamlet_mean_locaux))
         # skewed sizes: 1 + multinomial with Dirichlet weights (alpha < 1: many tiny, few large)
         w = rng.dirichlet(np.full(n_h, 0.6))
-        sizes = 1 + rng.multinomial(d - n_h, w) if d > n_h else np.ones(d, np.int64)
-        n_h = len(sizes)
+        h_sizes = 1 + rng.multinomial(d - n_h, w) if d > n_h else np.ones(d, np.int64)
+        n_h = len(h_sizes)
         minx, miny, maxx, maxy = polys[i].bounds
         got_x: list[np.ndarray] = []
         got_y: list[np.ndarray] = []
@@ -287,7 +297,7 @@ def generate(
         ham_x.append(hx)
         ham_y.append(hy)
         ham_com.append(np.full(n_h, i))
-        ham_size.append(sizes)
+        ham_size.append(h_sizes)
     hx = np.concatenate(ham_x) if ham_x else np.empty(0)
     hy = np.concatenate(ham_y) if ham_y else np.empty(0)
     hcom = np.concatenate(ham_com).astype(np.int64) if ham_com else np.empty(0, np.int64)
@@ -312,7 +322,9 @@ def generate(
     which = np.where((n_spur[h_of_house] == 2) & (rank % 2 == 1), 1, 0)
     sp = spur_first[h_of_house] + which
     k_on_spur = rank // n_spur[h_of_house]
-    t = (np.floor(k_on_spur / 2) * s.premise_spacing_m + 15.0 + s.premise_spacing_m / 2) / spur_len[sp]
+    t = (np.floor(k_on_spur / 2) * s.premise_spacing_m + 15.0 + s.premise_spacing_m / 2) / spur_len[
+        sp
+    ]
     t = np.clip(t + rng.uniform(-0.03, 0.03, len(t)), 0.02, 1.0)
     side = np.where(k_on_spur % 2 == 0, 1.0, -1.0)
     dx = sx1[sp] - hx[spur_ham[sp]]
@@ -320,10 +332,16 @@ def generate(
     setback = s.setback_m + rng.exponential(10.0, len(t))  # farms sit further from the road
     px = hx[spur_ham[sp]] + t * dx - side * setback * dy / spur_len[sp]
     py = hy[spur_ham[sp]] + t * dy + side * setback * dx / spur_len[sp]
-    prem_rows.append({
-        "x": px, "y": py, "locaux": np.ones(len(px), np.int64), "commune": hcom[h_of_house],
-        "bourg": np.zeros(len(px), bool), "settlement": h_of_house,
-    })
+    prem_rows.append(
+        {
+            "x": px,
+            "y": py,
+            "locaux": np.ones(len(px), np.int64),
+            "commune": hcom[h_of_house],
+            "bourg": np.zeros(len(px), bool),
+            "settlement": h_of_house,
+        }
+    )
 
     # ---- rural roads between settlements -------------------------------------------------------
     sx = np.r_[bourg_node_xy[:, 0], hx]
@@ -354,10 +372,10 @@ def generate(
     mx = (x0 + x1) / 2 - off * (y1 - y0) / np.maximum(ln, 1e-9)
     my = (y0 + y1) / 2 + off * (x1 - x0) / np.maximum(ln, 1e-9)
     kind = np.where(both_bourgs, "tertiary", "unclassified")
-    for k in ("tertiary", "unclassified"):
-        m = keep & (kind == k)
-        roads.add(x0[m], y0[m], mx[m], my[m], k, s_com[e0[m]])
-        roads.add(mx[m], my[m], x1[m], y1[m], k, s_com[e0[m]])
+    for hw in ("tertiary", "unclassified"):
+        m = keep & (kind == hw)
+        roads.add(x0[m], y0[m], mx[m], my[m], hw, s_com[e0[m]])
+        roads.add(mx[m], my[m], x1[m], y1[m], hw, s_com[e0[m]])
 
     # ---- node the road segments ------------------------------------------------------------------
     rx0, ry0, rx1, ry1, rkind, rcom = roads.arrays()
@@ -371,7 +389,7 @@ def generate(
     node_x[v], node_y[v] = rx1, ry1
     ok = u != v
     a, b = np.minimum(u, v)[ok], np.maximum(u, v)[ok]
-    pair, first = np.unique(a * len(uniq) + b, return_index=True)
+    _, first = np.unique(a * len(uniq) + b, return_index=True)
     sel = np.flatnonzero(ok)[np.sort(first)]
     u, v = u[sel], v[sel]
     rx0, ry0, rx1, ry1, rkind, rcom = (a_[sel] for a_ in (rx0, ry0, rx1, ry1, rkind, rcom))
@@ -403,8 +421,12 @@ def generate(
         crs=WORK_CRS,
     )
     road_nodes = gpd.GeoDataFrame(
-        {"node_id": np.arange(len(uniq), dtype=np.int64), "x": node_x.round(2), "y": node_y.round(2),
-         "synthetic": True},
+        {
+            "node_id": np.arange(len(uniq), dtype=np.int64),
+            "x": node_x.round(2),
+            "y": node_y.round(2),
+            "synthetic": True,
+        },
         geometry=shapely.points(node_x, node_y),
         crs=WORK_CRS,
     )
@@ -445,10 +467,12 @@ def generate(
     kind = np.where(locaux_pro > 0, "business", "residential").astype(object)
     insee_p = insee[P["commune"]]
     rank = np.arange(n_p) - start[P["commune"]]
-    premise_id = np.char.add(np.char.add(insee_p.astype("U5"), "-"),
-                             np.char.zfill(rank.astype("U7"), 6))
+    premise_id = np.char.add(
+        np.char.add(insee_p.astype("U5"), "-"), np.char.zfill(rank.astype("U7"), 6)
+    )
     settlement_id = np.where(
-        P["bourg"], np.char.add(insee_p.astype("U5"), "-B"),
+        P["bourg"],
+        np.char.add(insee_p.astype("U5"), "-B"),
         np.char.add("H", np.char.zfill(P["settlement"].astype("U7"), 6)),
     )
     premises = gpd.GeoDataFrame(
@@ -465,18 +489,24 @@ def generate(
         geometry=shapely.points(P["x"].round(2), P["y"].round(2)),
         crs=WORK_CRS,
     )
-    # ---- copper plant ------------------------------------------------------------------------------
+    # ---- copper plant -----------------------------------------------------------------------
     copper_sites, nra_of, sr_of = _copper_plant(
         com, bourg_node_xy, premises, P, hx, hy, hcom, s, rng
     )
     premises["nra_id"] = nra_of
     premises["sr_id"] = sr_of
-    log.info("synthetic region: %d communes, %d premises (%d locaux), %d road edges, %d nodes",
-             n_com, n_p, int(P["locaux"].sum()), len(road_edges), len(road_nodes))
+    log.info(
+        "synthetic region: %d communes, %d premises (%d locaux), %d road edges, %d nodes",
+        n_com,
+        n_p,
+        int(P["locaux"].sum()),
+        len(road_edges),
+        len(road_nodes),
+    )
     return SyntheticRegion(premises, road_nodes, road_edges, copper_sites)
 
 
-def _main_component(x0, y0, x1, y1, cx, cy):  # type: ignore[no-untyped-def]
+def _main_component(x0, y0, x1, y1, cx, cy):
     """Keep the connected part of a clipped street grid that is nearest to the centre."""
     keys = np.r_[_node_key(x0, y0), _node_key(x1, y1)]
     uniq, inv = np.unique(keys, return_inverse=True)
@@ -504,7 +534,7 @@ def landmasses(polys: np.ndarray) -> np.ndarray:
     return csgraph.connected_components(g, directed=False)[1]
 
 
-def _connect_fragments(u, v, x, y, edge_com, com_land):  # type: ignore[no-untyped-def]
+def _connect_fragments(u, v, x, y, edge_com, com_land):
     """Connector edges from each road fragment to the largest road component of its landmass."""
     n = len(x)
     g = sparse.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
@@ -527,7 +557,8 @@ def _connect_fragments(u, v, x, y, edge_com, com_land):  # type: ignore[no-untyp
         main_nodes = np.flatnonzero(in_lm & (lab == main))
         others = np.flatnonzero(in_lm & (lab != main))
         d, j = cKDTree(np.column_stack([x[main_nodes], y[main_nodes]])).query(
-            np.column_stack([x[others], y[others]]))
+            np.column_stack([x[others], y[others]])
+        )
         best = pd.DataFrame({"comp": lab[others], "d": d, "node": others, "to": main_nodes[j]})
         best = best.sort_values(["comp", "d", "node"]).drop_duplicates("comp")
         cu.append(best["node"].to_numpy())
@@ -538,7 +569,7 @@ def _connect_fragments(u, v, x, y, edge_com, com_land):  # type: ignore[no-untyp
     return np.concatenate(cu), np.concatenate(cv), np.concatenate(cc)
 
 
-def _rural_links(sx, sy, s_com, is_bourg, polys, rng):  # type: ignore[no-untyped-def]
+def _rural_links(sx, sy, s_com, is_bourg, polys, rng):
     """Edges between settlements: MST of the land Delaunay graph plus shorter extra edges."""
     pts = np.column_stack([sx, sy])
     if len(pts) < 2:
@@ -571,21 +602,25 @@ def _rural_links(sx, sy, s_com, is_bourg, polys, rng):  # type: ignore[no-untype
     # other short edges, more likely the shorter they are (bocage roads make many loops)
     scale = np.median(ln[mst_mask]) if mst_mask.any() else 1.0
     p_keep = 0.55 * np.exp(-ln / (2.5 * scale))
-    extra = (rng.uniform(size=len(e)) < p_keep) | (is_bourg[e[:, 0]] & is_bourg[e[:, 1]] & (ln < 12000))
+    extra = (rng.uniform(size=len(e)) < p_keep) | (
+        is_bourg[e[:, 0]] & is_bourg[e[:, 1]] & (ln < 12000)
+    )
     keep = mst_mask | extra
     return e[keep, 0], e[keep, 1]
 
 
-def _copper_plant(com, bourg_xy, premises, P, hx, hy, hcom, s, rng):  # type: ignore[no-untyped-def]
+def _copper_plant(com, bourg_xy, premises, P, hx, hy, hcom, s, rng):
     """NRA in large or remote communes, communes attached to the nearest NRA, SRs for hamlets."""
     n_com = len(com)
     locaux = com["locaux"].to_numpy()
     order = np.argsort(-locaux, kind="stable")
     nra_com: list[int] = []
     for i in order:  # greedy: big communes first; a commune far from every NRA gets its own
-        if locaux[i] >= s.nra_min_locaux or not nra_com or np.min(
-            np.hypot(*(bourg_xy[nra_com] - bourg_xy[i]).T)
-        ) > 7000:
+        if (
+            locaux[i] >= s.nra_min_locaux
+            or not nra_com
+            or np.min(np.hypot(*(bourg_xy[nra_com] - bourg_xy[i]).T)) > 7000
+        ):
             nra_com.append(int(i))
     nra_com_arr = np.array(sorted(nra_com))
     insee = com["insee_code"].to_numpy()
@@ -599,8 +634,9 @@ def _copper_plant(com, bourg_xy, premises, P, hx, hy, hcom, s, rng):  # type: ig
     sr_rows = []
     # bourgs of communes without an NRA: one SR at the bourg
     bourg_prem = P["bourg"]
-    bourg_lines = np.bincount(commune_idx[bourg_prem], weights=P["locaux"][bourg_prem],
-                              minlength=n_com)
+    bourg_lines = np.bincount(
+        commune_idx[bourg_prem], weights=P["locaux"][bourg_prem], minlength=n_com
+    )
     sr_of_bourg = np.full(n_com, None, dtype=object)
     for i in np.flatnonzero(~has_nra & (bourg_lines > 0)):
         sid = f"SR-{insee[i]}-B"
@@ -621,7 +657,7 @@ def _copper_plant(com, bourg_xy, premises, P, hx, hy, hcom, s, rng):  # type: ig
             continue
         nra = ham_nra[hs[0]]
         lines = ham_lines[hs].sum()
-        k = max(1, int(round(lines / s.sr_target_lines)))
+        k = max(1, round(lines / s.sr_target_lines))
         pts = np.column_stack([hx[hs], hy[hs]])
         if k == 1 or len(hs) <= k:
             lab = np.zeros(len(hs), np.int64)
@@ -638,7 +674,9 @@ def _copper_plant(com, bourg_xy, premises, P, hx, hy, hcom, s, rng):  # type: ig
             sid = f"SR-{nra[4:]}-{c:03d}"
             sr_rows.append((sid, "SR", int(ham_lines[members].sum()), nra, hx[j], hy[j]))
             sr_of_hamlet[members] = sid
-    sr_of = np.where(bourg_prem, sr_of_bourg[commune_idx], sr_of_hamlet[np.where(ham_prem, h_idx, 0)])
+    sr_of = np.where(
+        bourg_prem, sr_of_bourg[commune_idx], sr_of_hamlet[np.where(ham_prem, h_idx, 0)]
+    )
     nra_lines = pd.Series(P["locaux"]).groupby(nra_of).sum()
     sites = gpd.GeoDataFrame(
         {
@@ -678,16 +716,26 @@ def realism_table(synth: SyntheticRegion, communes: gpd.GeoDataFrame) -> pd.Data
     """
     p = synth.premises
     loc = p["logements"] + p["locaux_pro"]
-    per_com = pd.DataFrame({
-        "insee_code": p["insee_code"], "locaux": loc, "bourg": loc.where(p["settlement"] == "bourg", 0)
-    }).groupby("insee_code").sum()
+    per_com = (
+        pd.DataFrame(
+            {
+                "insee_code": p["insee_code"],
+                "locaux": loc,
+                "bourg": loc.where(p["settlement"] == "bourg", 0),
+            }
+        )
+        .groupby("insee_code")
+        .sum()
+    )
     road = synth.road_edges.groupby("insee_code")["length"].sum()
     per_com["road_m"] = road.reindex(per_com.index).fillna(0)
     bins = [0, 500, 1000, 2000, 5000, 10_000, 10**9]
     labels = ["<500", "500–1k", "1k–2k", "2k–5k", "5k–10k", "≥10k"]
     per_com["size_class"] = pd.cut(per_com["locaux"], bins=bins, labels=labels, right=False)
     g = per_com.groupby("size_class", observed=False).agg(
-        communes=("locaux", "size"), locaux=("locaux", "sum"), bourg=("bourg", "sum"),
+        communes=("locaux", "size"),
+        locaux=("locaux", "sum"),
+        bourg=("bourg", "sum"),
         road_m=("road_m", "sum"),
     )
     total = g.sum().to_frame("total").T

@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bthd import data, synth  # noqa: E402
-from bthd.region import graph_from_layers  # noqa: E402
-from bthd.schema import validate  # noqa: E402
+from bthd import data, synth
+from bthd.region import graph_from_layers
+from bthd.schema import validate
 
 
 def _peak_mb() -> float:
@@ -70,13 +70,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     if not args.no_graph:
         result["graph_directed_edges"] = n_dir_edges
-    print(f"Whole RIP area: {len(sy.premises):,} address points, {locaux:,} locaux, "
-          f"{len(sy.road_edges):,} road edges ({result['machine']})\n")
+    print(
+        f"Whole RIP area: {len(sy.premises):,} address points, {locaux:,} locaux, "
+        f"{len(sy.road_edges):,} road edges ({result['machine']})\n"
+    )
     print("| stage | seconds |\n|---|---:|")
     for k, v in rows:
         print(f"| {k} | {v:.1f} |")
-    print(f"| **total** | **{total:.1f}** |\n\npeak memory: {result['peak_memory_mb']} MB "
-          f"(target {result['target']}: {'met' if result['met'] else 'NOT met'})")
+    print(
+        f"| **total** | **{total:.1f}** |\n\npeak memory: {result['peak_memory_mb']} MB "
+        f"(target {result['target']}: {'met' if result['met'] else 'NOT met'})"
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -36,14 +37,20 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bthd.io import write_layers  # noqa: E402
-from bthd.schema import validate  # noqa: E402
-from bthd.settings import WORK_CRS  # noqa: E402
+from bthd.io import write_layers
+from bthd.schema import validate
+from bthd.settings import WORK_CRS
 
 #: PoPs of the regional backbone: INSEE code of the town, name (press release 20/02/2007).
 POPS = [
-    ("35238", "Rennes"), ("56260", "Vannes"), ("56121", "Lorient"), ("29232", "Quimper"),
-    ("29019", "Brest"), ("22113", "Lannion"), ("22278", "Saint-Brieuc"), ("35288", "Saint-Malo"),
+    ("35238", "Rennes"),
+    ("56260", "Vannes"),
+    ("56121", "Lorient"),
+    ("29232", "Quimper"),
+    ("29019", "Brest"),
+    ("22113", "Lannion"),
+    ("22278", "Saint-Brieuc"),
+    ("35288", "Saint-Malo"),
 ]
 LOOP = ["Rennes", "Vannes", "Lorient", "Quimper", "Brest", "Lannion", "Saint-Brieuc", "Rennes"]
 EXTENSION = [("Rennes", "Saint-Malo")]
@@ -63,22 +70,38 @@ def build(shared: Path) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, str]]:
     }
     missing = [str(p) for p in files.values() if not p.exists()]
     if missing:
-        raise SystemExit(f"missing inputs: {', '.join(missing)} (is ../shared/data beside the repo?)")
+        raise SystemExit(
+            f"missing inputs: {', '.join(missing)} (is ../shared/data beside the repo?)"
+        )
 
     # --- communes: COG 2026 polygons + Arcep 2018 figures mapped through codes_2018 -----------
     com = gpd.read_file(files["communes"]).to_crs(WORK_CRS)
-    arcep = pd.read_csv(files["arcep"], dtype={"code_insee": str, "departement": str,
-                                               "epci_siren": str, "amii_engagement_l33_13": str})
+    arcep = pd.read_csv(
+        files["arcep"],
+        dtype={
+            "code_insee": str,
+            "departement": str,
+            "epci_siren": str,
+            "amii_engagement_l33_13": str,
+        },
+    )
     arcep["zone_type"] = np.select(
         [arcep.zone_tres_dense == 1, arcep.amii_engagement_l33_13.fillna("") != ""],
-        ["ZTD", "AMII"], "RIP",
+        ["ZTD", "AMII"],
+        "RIP",
     )
     link = com[["code_insee", "codes_2018"]].assign(code_2018=com.codes_2018.str.split(";"))
     link = link.explode("code_2018")[["code_insee", "code_2018"]]
-    j = link.merge(arcep.rename(columns={"code_insee": "code_2018"}), on="code_2018",
-                   how="left", validate="one_to_one")
+    j = link.merge(
+        arcep.rename(columns={"code_insee": "code_2018"}),
+        on="code_2018",
+        how="left",
+        validate="one_to_one",
+    )
     if j.logements.isna().any():
-        raise SystemExit(f"2018 codes without Arcep row: {j.code_2018[j.logements.isna()].tolist()}")
+        raise SystemExit(
+            f"2018 codes without Arcep row: {j.code_2018[j.logements.isna()].tolist()}"
+        )
     zt = j.groupby("code_insee").zone_type.agg(lambda s: sorted(set(s)))
     mixed = zt[zt.map(len) > 1]
     if len(mixed):
@@ -96,16 +119,23 @@ def build(shared: Path) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, str]]:
     # reference point: INSEE comparateur lat/lng when inside the commune, else a point inside it
     comp = pd.read_csv(files["comparateur"], dtype=str)
     comp = comp[comp.commune_type == "COM"].drop_duplicates("insee_com")
-    pts = gpd.GeoDataFrame(
-        comp[["insee_com"]],
-        geometry=gpd.points_from_xy(comp.lng.astype(float), comp.lat.astype(float)),
-        crs="EPSG:4326",
-    ).to_crs(WORK_CRS).set_index("insee_com").geometry
+    pts = (
+        gpd.GeoDataFrame(
+            comp[["insee_com"]],
+            geometry=gpd.points_from_xy(comp.lng.astype(float), comp.lat.astype(float)),
+            crs="EPSG:4326",
+        )
+        .to_crs(WORK_CRS)
+        .set_index("insee_com")
+        .geometry
+    )
     ref = com.code_insee.map(pts)
-    inside = np.array([
-        r is not None and not pd.isna(r) and poly.contains(r)
-        for r, poly in zip(ref, com.geometry, strict=True)
-    ])
+    inside = np.array(
+        [
+            r is not None and not pd.isna(r) and poly.contains(r)
+            for r, poly in zip(ref, com.geometry, strict=True)
+        ]
+    )
     rep = com.geometry.representative_point()
     centre = np.where(inside, ref, rep)
     com["centre_x"] = shapely.get_x(centre).round(1)
@@ -117,7 +147,9 @@ def build(shared: Path) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, str]]:
             "insee_code": com.code_insee,
             "name": com.nom,
             "departement": com.departement,
-            "epci_siren": com.epci_siren.where(com.epci_siren.notna() & (com.epci_siren != ""), None),
+            "epci_siren": com.epci_siren.where(
+                com.epci_siren.notna() & (com.epci_siren != ""), None
+            ),
             "population": com.population.astype("int64"),
             "logements": com.logements.astype("int64"),
             "etablissements": com.etablissements.astype("int64"),
@@ -176,7 +208,7 @@ def build(shared: Path) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, str]]:
     )
     by_name = dict(zip(pops.name, pops.site_id, strict=True))
     geo = dict(zip(pops.name, pops.geometry, strict=True))
-    legs = [(a, b, "loop") for a, b in zip(LOOP[:-1], LOOP[1:], strict=True)]
+    legs = [(a, b, "loop") for a, b in itertools.pairwise(LOOP)]
     legs += [(a, b, "extension") for a, b in EXTENSION]
     backbone = gpd.GeoDataFrame(
         {

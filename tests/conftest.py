@@ -15,7 +15,10 @@ SMALL_EPCI = "200069391"  # CA Lamballe Terre et Mer: 38 communes, 42,395 locaux
 def square_communes() -> gpd.GeoDataFrame:
     """Two adjacent 4 km × 4 km communes in Lambert-93 with real-looking attributes."""
     x0, y0 = 280_000.0, 6_830_000.0
-    polys = [shapely.box(x0, y0, x0 + 4000, y0 + 4000), shapely.box(x0 + 4000, y0, x0 + 8000, y0 + 4000)]
+    polys = [
+        shapely.box(x0, y0, x0 + 4000, y0 + 4000),
+        shapely.box(x0 + 4000, y0, x0 + 8000, y0 + 4000),
+    ]
     return gpd.GeoDataFrame(
         {
             "insee_code": ["22901", "22902"],

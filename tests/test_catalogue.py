@@ -28,8 +28,16 @@ def test_2015_bouquet_and_complementary_services() -> None:
     s = cat.services(year=2015)
     assert set(s["edition"]) == {"2015-2019"}
     bouquet = set(s.loc[s["offer"] == "Services bouquet", "service_id"])
-    assert bouquet == {"marches_publics", "actes", "flux_comptables", "parapheur", "archivage",
-                       "echange_fichiers", "informations_publiques", "observatoire"}
+    assert bouquet == {
+        "marches_publics",
+        "actes",
+        "flux_comptables",
+        "parapheur",
+        "archivage",
+        "echange_fichiers",
+        "informations_publiques",
+        "observatoire",
+    }
     complementary = set(s.loc[s["offer"] == "Complementary services", "service_id"])
     assert complementary == {"certificats", "ads", "visioconference", "orthophotographie"}
 
@@ -43,8 +51,13 @@ def test_year_picks_the_edition_in_force() -> None:
 
 def test_2025_categories_and_complementary_services() -> None:
     codes = set(cat.categories("megalis")["category"])
-    assert codes == {"administration", "citizens", "cybersecurity", "sobriety_accessibility",
-                     "support"}
+    assert codes == {
+        "administration",
+        "citizens",
+        "cybersecurity",
+        "sobriety_accessibility",
+        "support",
+    }
     cyber = cat.services(year=2025, category="cybersecurity")
     comp = cyber[cyber["offer"] == "Complementary services"]
     assert set(comp["service_id"]) == {"certificats", "breizhcyber"}
@@ -62,20 +75,27 @@ def test_services_announced_later_are_left_out_before_their_year() -> None:
 def test_essonne_catalogue_has_four_axes() -> None:
     s = cat.services("essonne")
     assert set(cat.categories("essonne")["category"]) == {
-        "telecoms", "connected_buildings", "outdoor_sensors", "security"}
+        "telecoms",
+        "connected_buildings",
+        "outdoor_sensors",
+        "security",
+    }
     per_axis = cat.services("essonne", category="connected_buildings")
     assert len(per_axis) == 4 and per_axis["service"].str.contains("LoRa").all()
     assert set(cat.services("essonne", category="security")["service_id"]) == {
-        "videoprotection", "controle_acces"}
+        "videoprotection",
+        "controle_acces",
+    }
     assert len(s) == 14
 
 
 def test_usage_2015_reproduces_the_published_table() -> None:
     u = cat.usage(year=2015, indicator="entities")
     per_service = u[u["service_id"] != cat.ALL_SERVICES]
-    got = {row["service_id"]: (row["value"], None if pd.isna(row["change_pct"])
-                                else row["change_pct"])
-           for row in per_service.to_dict("records")}
+    got = {
+        row["service_id"]: (row["value"], None if pd.isna(row["change_pct"]) else row["change_pct"])
+        for row in per_service.to_dict("records")
+    }
     assert got == USAGE_2015
     certificates = cat.usage(year=2015, service="certificats")
     assert certificates["value"].tolist() == [640]
@@ -100,8 +120,13 @@ def test_french_labels() -> None:
 
 
 def test_every_row_has_a_source() -> None:
-    for table in (cat.services(None), cat.usage("megalis"), cat.usage("essonne"),
-                  cat.editions(), cat.categories()):
+    for table in (
+        cat.services(None),
+        cat.usage("megalis"),
+        cat.usage("essonne"),
+        cat.editions(),
+        cat.categories(),
+    ):
         assert table["source"].notna().all()
         assert (table["source"].str.len() > 10).all()
 
@@ -125,8 +150,9 @@ def test_service_ids_unique_within_an_edition() -> None:
         (lambda: cat.usage_chart(year=2024), ["2024", "2015, 2020"]),
     ],
 )
-def test_bad_arguments_name_the_value_and_the_choices(call: Callable[[], object],
-                                                     needles: list[str]) -> None:
+def test_bad_arguments_name_the_value_and_the_choices(
+    call: Callable[[], object], needles: list[str]
+) -> None:
     with pytest.raises(InputError) as err:
         call()
     assert isinstance(err.value, ValueError)

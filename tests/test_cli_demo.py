@@ -28,8 +28,13 @@ def test_run_folder_contents(run_dir):
     assert "SYNTHETIC" in output and "42 395" in output
     layers = dict(pyogrio.list_layers(out / "layers.gpkg"))
     assert layers == {
-        "communes": "MultiPolygon", "epci": "MultiPolygon", "departements": "MultiPolygon",
-        "premises": "Point", "sites": "Point", "roads": "LineString", "road_nodes": "Point",
+        "communes": "MultiPolygon",
+        "epci": "MultiPolygon",
+        "departements": "MultiPolygon",
+        "premises": "Point",
+        "sites": "Point",
+        "roads": "LineString",
+        "road_nodes": "Point",
         "backbone": "LineString",
     }
     man = json.loads((out / "manifest.json").read_text())
@@ -86,8 +91,9 @@ def test_bad_options(tmp_path):
     res = runner.invoke(app, ["demo", "--out", str(tmp_path / "x"), "--epci", "123456789"])
     assert res.exit_code == 2 and "unknown EPCI '123456789'" in res.output
     assert not (tmp_path / "x").exists()
-    res = runner.invoke(app, ["demo", "--out", str(tmp_path / "y"), "--epci", "200069391",
-                              "--departement", "22"])
+    res = runner.invoke(
+        app, ["demo", "--out", str(tmp_path / "y"), "--epci", "200069391", "--departement", "22"]
+    )
     assert res.exit_code != 0 and "at most one" in res.output
     res = runner.invoke(app, ["demo", "--help"])
     assert res.exit_code == 0 and "--region" in res.output

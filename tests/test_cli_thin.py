@@ -77,11 +77,14 @@ def test_governance_today_and_comparison_in_french() -> None:
     assert "739 →" in result.output  # the comparison with 2015
 
 
-@pytest.mark.parametrize(("args", "needles"), [
-    (["governance", "--year", "2020"], ["2020", "2015, 2026"]),
-    (["governance", "--rule", "age"], ["'age'", "type, size"]),
-    (["governance", "--lang", "de"], ["'de'", "en, fr"]),
-])
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["governance", "--year", "2020"], ["2020", "2015, 2026"]),
+        (["governance", "--rule", "age"], ["'age'", "type, size"]),
+        (["governance", "--lang", "de"], ["'de'", "en, fr"]),
+    ],
+)
 def test_governance_bad_input(args: list[str], needles: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2
@@ -121,8 +124,9 @@ def test_contributions_one_epci_and_csv(tmp_path: Path) -> None:
 
 @needs_data
 def test_contributions_communes_of_one_epci() -> None:
-    result = runner.invoke(app, ["contributions", "--communes", "--epci", "245600465",
-                                 "--lang", "fr"])
+    result = runner.invoke(
+        app, ["contributions", "--communes", "--epci", "245600465", "--lang", "fr"]
+    )
     assert result.exit_code == 0, result.output
     for commune in ("Bangor", "Locmaria", "Le Palais", "Sauzon"):
         assert commune in result.output
@@ -130,13 +134,16 @@ def test_contributions_communes_of_one_epci() -> None:
 
 
 @needs_data
-@pytest.mark.parametrize(("args", "needles"), [
-    (["contributions", "--epci", "999"], ["'999'", "243500733", "60 member EPCI"]),
-    (["contributions", "--epci", "244400610"], ["244400610", "not a member"]),
-    (["contributions", "--year", "2012"], ["2012", "2007", "2015–2019"]),
-    (["contributions", "--communes", "--year", "2016"], ["2016", "--year 2007"]),
-    (["contributions", "--lang", "xx"], ["'xx'", "en, fr"]),
-])
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["contributions", "--epci", "999"], ["'999'", "243500733", "60 member EPCI"]),
+        (["contributions", "--epci", "244400610"], ["244400610", "not a member"]),
+        (["contributions", "--year", "2012"], ["2012", "2007", "2015–2019"]),
+        (["contributions", "--communes", "--year", "2016"], ["2016", "--year 2007"]),
+        (["contributions", "--lang", "xx"], ["'xx'", "en, fr"]),
+    ],
+)
 def test_contributions_bad_input(args: list[str], needles: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2
@@ -152,37 +159,45 @@ def test_catalogue_2015_with_usage() -> None:
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Electronic signature workflow" in out
-    assert _row("2015", "Regional public procurement platform", "Entities", 783, "exact", 15) \
-        .search(out)
+    assert _row(
+        "2015", "Regional public procurement platform", "Entities", 783, "exact", 15
+    ).search(out)
     assert _row("2015", "Telephone helpdesk", "Helpdesk tickets", "13 000").search(out)
     assert "Rapport d'activité 2015, p. 14-15" in out
 
 
 def test_catalogue_french_2024_and_chart(tmp_path: Path) -> None:
     png = tmp_path / "usage.png"
-    result = runner.invoke(app, ["catalogue", "--year", "2024", "--lang", "fr", "--chart",
-                                 str(png)])
+    result = runner.invoke(
+        app, ["catalogue", "--year", "2024", "--lang", "fr", "--chart", str(png)]
+    )
     assert result.exit_code == 0, result.output
     assert "Convocation électronique des élus" in result.output
-    assert _row("2024", "Ensemble des services", "Nombre d'entités", "2 551").search(
-        result.output)
+    assert _row("2024", "Ensemble des services", "Nombre d'entités", "2 551").search(result.output)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_catalogue_essonne_axes() -> None:
     result = runner.invoke(app, ["catalogue", "--catalogue", "essonne"])
     assert result.exit_code == 0, result.output
-    for axis in ("Telecommunications", "Sustainable connected buildings (LoRa)",
-                 "Connected outdoor sensors", "Security"):
+    for axis in (
+        "Telecommunications",
+        "Sustainable connected buildings (LoRa)",
+        "Connected outdoor sensors",
+        "Security",
+    ):
         assert axis in result.output
     assert "LoRa gateways" in result.output
 
 
-@pytest.mark.parametrize(("args", "needles"), [
-    (["catalogue", "--year", "2031"], ["2031", "2025–2029"]),
-    (["catalogue", "--category", "sports"], ["'sports'", "cybersecurity"]),
-    (["catalogue", "--catalogue", "gironde"], ["'gironde'", "megalis, essonne"]),
-])
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["catalogue", "--year", "2031"], ["2031", "2025–2029"]),
+        (["catalogue", "--category", "sports"], ["'sports'", "cybersecurity"]),
+        (["catalogue", "--catalogue", "gironde"], ["'gironde'", "megalis, essonne"]),
+    ],
+)
 def test_catalogue_bad_input(args: list[str], needles: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2

@@ -12,23 +12,39 @@ from bthd import contributions as co
 from bthd._errors import BthdError, InputError
 
 #: A small EPCI frame: two métropoles, CA, CC (populations of the COG 2026 Breton part).
-EPCI = pd.DataFrame({
-    "epci_siren": ["245600465", "243500733", "200042174", "242900314", "243500139"],
-    "name": ["CC de Belle Ile en Mer", "CC Bretagne Romantique", "CA Lorient Agglomération",
-             "Brest Métropole", "Rennes Métropole"],
-    "epci_type": ["CC", "CC", "CA", "METRO", "METRO"],
-    "population": [5607, 36763, 208938, 215278, 480178],
-})
+EPCI = pd.DataFrame(
+    {
+        "epci_siren": ["245600465", "243500733", "200042174", "242900314", "243500139"],
+        "name": [
+            "CC de Belle Ile en Mer",
+            "CC Bretagne Romantique",
+            "CA Lorient Agglomération",
+            "Brest Métropole",
+            "Rennes Métropole",
+        ],
+        "epci_type": ["CC", "CC", "CA", "METRO", "METRO"],
+        "population": [5607, 36763, 208938, 215278, 480178],
+    }
+)
 #: Communes of the four départements; the ``x99`` rows stand for the rest of each département
 #: (the Région and Départements get the sums, the Région must be the largest member).
-COMMUNES = pd.DataFrame({
-    "insee_code": ["22001", "35238", "56009", "22999", "29999", "35999", "56999"],
-    "name": ["Allineuc", "Rennes", "Bangor", "rest of 22", "rest of 29", "rest of 35",
-             "rest of 56"],
-    "departement": ["22", "35", "56", "22", "29", "35", "56"],
-    "epci_siren": [None, "243500139", "245600465", None, None, None, None],
-    "population": [589, 225000, 994, 611000, 933000, 895000, 782000],
-})
+COMMUNES = pd.DataFrame(
+    {
+        "insee_code": ["22001", "35238", "56009", "22999", "29999", "35999", "56999"],
+        "name": [
+            "Allineuc",
+            "Rennes",
+            "Bangor",
+            "rest of 22",
+            "rest of 29",
+            "rest of 35",
+            "rest of 56",
+        ],
+        "departement": ["22", "35", "56", "22", "29", "35", "56"],
+        "epci_siren": [None, "243500139", "245600465", None, None, None, None],
+        "population": [589, 225000, 994, 611000, 933000, 895000, 782000],
+    }
+)
 
 
 def _embedded_available() -> bool:
@@ -47,11 +63,21 @@ needs_data = pytest.mark.skipif(not _embedded_available(), reason="no embedded B
 # --- published points --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("population", "eur"), [
-    (0, 50.0), (1, 50.0), (1999, 50.0), (2000, 50.0),
-    (5000, 200.0), (7500, 200.0), (10000, 200.0),
-    (100000, 1500.0), (213000, 1500.0), (250000, 1500.0),
-])
+@pytest.mark.parametrize(
+    ("population", "eur"),
+    [
+        (0, 50.0),
+        (1, 50.0),
+        (1999, 50.0),
+        (2000, 50.0),
+        (5000, 200.0),
+        (7500, 200.0),
+        (10000, 200.0),
+        (100000, 1500.0),
+        (213000, 1500.0),
+        (250000, 1500.0),
+    ],
+)
 def test_emegalis_published_points_exactly(population: int, eur: float) -> None:
     assert co.emegalis_contribution(population) == eur
 
@@ -174,19 +200,26 @@ def test_bthd_cofinancing_hook() -> None:
         (lambda: co.bthd_cofinancing(-3), ["prises", "-3"]),
         (lambda: co.scales_in_force(2012), ["2012", "2007", "2015–2019"]),
         (lambda: co.contributions(2030, epci=EPCI, communes=COMMUNES), ["2030", "2007"]),
-        (lambda: co.contributions(epci=EPCI, communes=COMMUNES, siren="123"),
-         ["'123'", "245600465", "243500139"]),
-        (lambda: co.contributions(epci=EPCI, communes=COMMUNES, siren="244400610"),
-         ["244400610", "not a member"]),
-        (lambda: co.epci_contributions(EPCI.assign(population=[5607, -1, 3, 4, 5])),
-         ["243500733", ">= 0"]),
+        (
+            lambda: co.contributions(epci=EPCI, communes=COMMUNES, siren="123"),
+            ["'123'", "245600465", "243500139"],
+        ),
+        (
+            lambda: co.contributions(epci=EPCI, communes=COMMUNES, siren="244400610"),
+            ["244400610", "not a member"],
+        ),
+        (
+            lambda: co.epci_contributions(EPCI.assign(population=[5607, -1, 3, 4, 5])),
+            ["243500733", ">= 0"],
+        ),
         (lambda: co.epci_contributions(EPCI.drop(columns="epci_type")), ["epci_type"]),
         (lambda: co.epci_contributions(EPCI.iloc[:1]), ["at least two"]),
         (lambda: co.contributions(epci=EPCI, communes=COMMUNES, lang="br"), ["'br'", "en, fr"]),
     ],
 )
-def test_bad_input_names_the_value_and_the_choices(call: Callable[[], object],
-                                                    needles: list[str]) -> None:
+def test_bad_input_names_the_value_and_the_choices(
+    call: Callable[[], object], needles: list[str]
+) -> None:
     with pytest.raises(InputError) as err:
         call()
     assert isinstance(err.value, ValueError)

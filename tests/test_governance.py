@@ -32,9 +32,11 @@ def _epci_frame(n_agglo: int, n_big_cc: int, n_small_cc: int) -> pd.DataFrame:
 
 def _rows(table: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Integer figures of a college table by college code."""
-    return {str(r["college"]): {c: int(r[c]) for c in ("members", "delegates", "votes")}
-            | {c: int(r[c]) for c in COLUMNS if pd.notna(r[c])}
-            for r in table.to_dict("records")}
+    return {
+        str(r["college"]): {c: int(r[c]) for c in ("members", "delegates", "votes")}
+        | {c: int(r[c]) for c in COLUMNS if pd.notna(r[c])}
+        for r in table.to_dict("records")
+    }
 
 
 def _embedded_available() -> bool:
@@ -73,12 +75,14 @@ def test_rule_recomputes_2015_from_2015_like_membership() -> None:
 
 
 def test_threshold_boundary_and_rules() -> None:
-    epci = pd.DataFrame({
-        "epci_siren": ["1", "2", "3", "4"],
-        "name": ["CC at threshold", "CC below", "big CC", "small CA"],
-        "epci_type": ["CC", "CC", "CC", "CA"],
-        "population": [20000, 19999, 91253, 46346],
-    })
+    epci = pd.DataFrame(
+        {
+            "epci_siren": ["1", "2", "3", "4"],
+            "name": ["CC at threshold", "CC below", "big CC", "small CA"],
+            "epci_type": ["CC", "CC", "CC", "CA"],
+            "population": [20000, 19999, 91253, 46346],
+        }
+    )
     by_type = gov.assign_colleges(epci).set_index("epci_siren")["college"]
     assert by_type.to_dict() == {"1": "epci_2", "2": "epci_3", "3": "epci_2", "4": "epci_1"}
     by_size = gov.assign_colleges(epci, rule="size").set_index("epci_siren")["college"]
@@ -99,9 +103,20 @@ def test_votes_per_member_sum_to_the_college_table() -> None:
 
 
 def test_non_members_are_left_out() -> None:
-    epci = pd.concat([_epci_frame(1, 1, 1), pd.DataFrame({
-        "epci_siren": ["244400610"], "name": ["Cap Atlantique"], "epci_type": ["CA"],
-        "population": [6767]})], ignore_index=True)
+    epci = pd.concat(
+        [
+            _epci_frame(1, 1, 1),
+            pd.DataFrame(
+                {
+                    "epci_siren": ["244400610"],
+                    "name": ["Cap Atlantique"],
+                    "epci_type": ["CA"],
+                    "population": [6767],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     assert "244400610" not in set(gov.member_epci(epci)["epci_siren"])
     assert len(gov.assign_colleges(epci)) == 3
 
@@ -134,8 +149,7 @@ def test_quorum() -> None:
 def test_french_labels() -> None:
     t = gov.colleges(2015, lang="fr")
     assert {"collège", "total des voix", "nb de voix par délégué"} <= set(t.columns)
-    assert list(t["collège"])[:5] == ["Région", "Départements", "EPCI n°1", "EPCI n°2",
-                                      "EPCI n°3"]
+    assert list(t["collège"])[:5] == ["Région", "Départements", "EPCI n°1", "EPCI n°2", "EPCI n°3"]
 
 
 def test_membership_counts_are_consistent() -> None:
@@ -156,14 +170,17 @@ def test_membership_counts_are_consistent() -> None:
         (lambda: gov.quorum_reached(130), ["130", "125"]),
         (lambda: gov.quorum_reached(10, 90, share=1.5), ["1.5"]),
         (lambda: gov.assign_colleges(_epci_frame(1, 1, 1), rule="age"), ["'age'", "type, size"]),
-        (lambda: gov.assign_colleges(_epci_frame(1, 1, 1).assign(population=[1, -20, 3])),
-         ["200000000", ">= 0"]),
+        (
+            lambda: gov.assign_colleges(_epci_frame(1, 1, 1).assign(population=[1, -20, 3])),
+            ["200000000", ">= 0"],
+        ),
         (lambda: gov.member_epci(pd.DataFrame({"epci_siren": ["1"]})), ["name", "epci_type"]),
         (lambda: gov.colleges(2015, lang="it"), ["'it'", "en, fr"]),
     ],
 )
-def test_bad_input_names_the_value_and_the_choices(call: Callable[[], object],
-                                                    needles: list[str]) -> None:
+def test_bad_input_names_the_value_and_the_choices(
+    call: Callable[[], object], needles: list[str]
+) -> None:
     with pytest.raises(InputError) as err:
         call()
     assert isinstance(err.value, ValueError)

@@ -29,7 +29,7 @@ def test_graph_is_osmnx_compatible(lamballe):
 
 
 def test_subset_by_departement_and_unknown_codes(lamballe):
-    with pytest.raises(InputError, match="unknown EPCI '000'.*200069391"):
+    with pytest.raises(InputError, match=r"unknown EPCI '000'.*200069391"):
         lamballe.subset(epci="000")
     with pytest.raises(InputError, match="unknown département '29'"):
         lamballe.subset(departement="29")

@@ -43,10 +43,14 @@ def test_same_seed_same_output_other_seed_differs(square_communes):
     a = synth.generate(square_communes, seed=7)
     b = synth.generate(square_communes, seed=7)
     c = synth.generate(square_communes, seed=8)
-    pd.testing.assert_frame_equal(a.premises.drop(columns="geometry"), b.premises.drop(columns="geometry"))
+    pd.testing.assert_frame_equal(
+        a.premises.drop(columns="geometry"), b.premises.drop(columns="geometry")
+    )
     assert a.premises.geometry.geom_equals_exact(b.premises.geometry, 0).all()
     assert a.road_edges["length"].sum() == b.road_edges["length"].sum()
-    assert not np.allclose(a.premises.geometry.x.to_numpy()[:50], c.premises.geometry.x.to_numpy()[:50])
+    assert not np.allclose(
+        a.premises.geometry.x.to_numpy()[:50], c.premises.geometry.x.to_numpy()[:50]
+    )
 
 
 def test_road_graph_connected_and_noded(square_communes):
@@ -92,9 +96,12 @@ def test_islands_stay_islands_mainland_is_connected():
 
 
 def test_realism_table_rises_with_size(lamballe):
-    t = synth.realism_table(synth.SyntheticRegion(lamballe.premises, lamballe.road_nodes,
-                                                  lamballe.road_edges, lamballe.sites),
-                            lamballe.communes)
+    t = synth.realism_table(
+        synth.SyntheticRegion(
+            lamballe.premises, lamballe.road_nodes, lamballe.road_edges, lamballe.sites
+        ),
+        lamballe.communes,
+    )
     rows = t[t["communes"] > 0].set_index("commune size (locaux)")
     assert rows.loc["total", "locaux"] == 42_395
     small, big = rows.iloc[0], rows.iloc[-2]

@@ -33,7 +33,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output (-vv: debug)."),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="More log output (-vv: debug)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
@@ -42,8 +44,11 @@ def _root(
     """bthd: plan and follow a regional public FTTH network."""
     from rich.logging import RichHandler
 
-    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
-                                         logging.INFO if verbose == 1 else logging.WARNING)
+    level = (
+        logging.ERROR
+        if quiet
+        else (logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING)
+    )
     root = logging.getLogger("bthd")
     root.handlers[:] = [RichHandler(show_path=False, show_time=False, markup=False)]
     root.setLevel(level)

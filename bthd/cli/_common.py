@@ -33,8 +33,9 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except BthdError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False,
-                              soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
+            )
             raise typer.Exit(EXIT_INPUT) from None
 
     return wrapper
@@ -66,8 +67,9 @@ def print_table(df: Any, title: str = "", *, max_rows: int = 40) -> None:
         table.add_column(str(col), justify="right" if numeric else "left")
     plain = [_is_year_column(str(c)) for c in df.columns]
     for _, row in df.head(max_rows).iterrows():
-        table.add_row(*[str(v) if p and not _fmt(v) == "" else _fmt(v)
-                        for v, p in zip(row, plain, strict=True)])
+        table.add_row(
+            *[str(v) if p and _fmt(v) != "" else _fmt(v) for v, p in zip(row, plain, strict=True)]
+        )
     console.print(table)
     if len(df) > max_rows:
         console.print(f"… {len(df) - max_rows} more rows")
@@ -75,7 +77,9 @@ def print_table(df: Any, title: str = "", *, max_rows: int = 40) -> None:
 
 def _is_year_column(name: str) -> bool:
     n = name.lower()
-    return n in ("year", "annee", "année", "an", "millesime", "millésime") or n.endswith(("_year", "year"))
+    return n in ("year", "annee", "année", "an", "millesime", "millésime") or n.endswith(
+        ("_year", "year")
+    )
 
 
 def _fmt(v: Any) -> str:
@@ -87,8 +91,9 @@ def _fmt(v: Any) -> str:
         return ""
     if isinstance(v, bool | np.bool_):
         return "yes" if v else "no"
-    if isinstance(v, int | np.integer) or (isinstance(v, float | np.floating) and float(v).is_integer()
-                                           and abs(v) >= 1000):
+    if isinstance(v, int | np.integer) or (
+        isinstance(v, float | np.floating) and float(v).is_integer() and abs(float(v)) >= 1000
+    ):
         return f"{int(v):,}".replace(",", " ")
     if isinstance(v, float | np.floating):
         return f"{float(v):,.2f}".replace(",", " ")

@@ -10,12 +10,22 @@ import typer
 from bthd.cli._common import console, handle_errors, print_table
 
 _TITLES = {
-    "en": {"services": "services", "all": "all editions", "usage": "Published usage",
-           "none": "No usage figures published for {year} (years with figures: {years}).",
-           "sources": "Sources", "chart": "chart written"},
-    "fr": {"services": "services", "all": "toutes éditions", "usage": "Usages publiés",
-           "none": "Aucun chiffre d'usage publié pour {year} (années disponibles : {years}).",
-           "sources": "Sources", "chart": "graphique écrit"},
+    "en": {
+        "services": "services",
+        "all": "all editions",
+        "usage": "Published usage",
+        "none": "No usage figures published for {year} (years with figures: {years}).",
+        "sources": "Sources",
+        "chart": "chart written",
+    },
+    "fr": {
+        "services": "services",
+        "all": "toutes éditions",
+        "usage": "Usages publiés",
+        "none": "Aucun chiffre d'usage publié pour {year} (années disponibles : {years}).",
+        "sources": "Sources",
+        "chart": "graphique écrit",
+    },
 }
 
 
@@ -28,35 +38,61 @@ def _display(df: Any, text: tuple[int, ...] = ()) -> Any:
     for i, col in enumerate(out.columns):
         if i in text or out[col].isna().any():
             out[col] = pd.Series(
-                ["" if pd.isna(v) else str(int(v)) if isinstance(v, float) and v.is_integer()
-                 else str(v) if i in text else v for v in out[col].astype(object)],
-                index=out.index, dtype=object)
+                [
+                    ""
+                    if pd.isna(v)
+                    else str(int(v))
+                    if isinstance(v, float) and v.is_integer()
+                    else str(v)
+                    if i in text
+                    else v
+                    for v in out[col].astype(object)
+                ],
+                index=out.index,
+                dtype=object,
+            )
     return out
 
 
 def catalogue(
-    catalogue: Annotated[str, typer.Option(
-        "--catalogue", "-c", help="Catalogue: megalis or essonne.")] = "megalis",
-    year: Annotated[int | None, typer.Option(
-        "--year", "-y", help="Edition in force that year (e.g. 2015, 2022, 2026).")] = None,
-    category: Annotated[str | None, typer.Option(
-        "--category",
-        help="Category code (administration, citizens, cybersecurity, sobriety_accessibility, "
-             "support; telecoms, connected_buildings, outdoor_sensors, security).")] = None,
-    lang: Annotated[str, typer.Option(
-        "--lang", "-l", help="Language of the tables: en or fr.")] = "en",
-    chart: Annotated[Path | None, typer.Option(
-        "--chart", help="Write the usage chart to this PNG file.")] = None,
-    overwrite: Annotated[bool, typer.Option(
-        "--overwrite", help="Replace an existing chart.")] = False,
+    catalogue: Annotated[
+        str, typer.Option("--catalogue", "-c", help="Catalogue: megalis or essonne.")
+    ] = "megalis",
+    year: Annotated[
+        int | None,
+        typer.Option("--year", "-y", help="Edition in force that year (e.g. 2015, 2022, 2026)."),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            "--category",
+            help="Category code (administration, citizens, cybersecurity, sobriety_accessibility, "
+            "support; telecoms, connected_buildings, outdoor_sensors, security).",
+        ),
+    ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", "-l", help="Language of the tables: en or fr.")
+    ] = "en",
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write the usage chart to this PNG file.")
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing chart.")
+    ] = False,
 ) -> None:
     """Print the services of a catalogue (by edition, year or category) and their usage."""
     run = handle_errors(_run)
     run(catalogue, year, category, lang, chart, overwrite)
 
 
-def _run(catalogue: str, year: int | None, category: str | None, lang: str,
-         chart: Path | None, overwrite: bool) -> None:
+def _run(
+    catalogue: str,
+    year: int | None,
+    category: str | None,
+    lang: str,
+    chart: Path | None,
+    overwrite: bool,
+) -> None:
     from bthd import catalogue as cat
 
     svc = cat.services(catalogue, year=year, category=category, lang=lang)
@@ -72,16 +108,18 @@ def _run(catalogue: str, year: int | None, category: str | None, lang: str,
     cols = cat.column_names(["edition", "offer", "category", "service", "available_from"], lang)
     name = cat.labels("catalogue", lang)[catalogue]
     when = str(year) if year is not None else t["all"]
-    print_table(_display(svc[cols], text=(0, 4)), f"{name} — {t['services']} ({when})",
-                max_rows=100)
+    print_table(
+        _display(svc[cols], text=(0, 4)), f"{name} — {t['services']} ({when})", max_rows=100
+    )
 
     source = cat.column_names(["source"], lang)[0]
     sources = list(svc[source])
     years = sorted(int(y) for y in cat.usage(catalogue)["year"].unique())
     if year is None or year in years:
         use = cat.usage(catalogue, year=year, lang=lang)
-        ucols = cat.column_names(["year", "service", "indicator", "value", "qualifier",
-                                  "change_pct"], lang)
+        ucols = cat.column_names(
+            ["year", "service", "indicator", "value", "qualifier", "change_pct"], lang
+        )
         print_table(_display(use[ucols], text=(0,)), t["usage"], max_rows=100)
         sources += list(use[source])
     else:

@@ -10,19 +10,32 @@ import typer
 from bthd.cli._common import console, handle_errors, print_table
 
 _TEXT = {
-    "en": {"points": "Published points and ratios", "members": "Contributions per member",
-           "communes": "e-mégalis 2007 fee per commune", "ratio": "largest / smallest",
-           "published": "published", "written": "written", "year": "scales of {year}",
-           "all": "all published scales", "no_emegalis":
-           "the e-mégalis scale is not in force in {year}; use --year 2007 or no --year with "
-           "--communes"},
-    "fr": {"points": "Points et ratios publiés", "members": "Contributions par membre",
-           "communes": "Contribution e-mégalis 2007 par commune",
-           "ratio": "plus grand / plus petit",
-           "published": "publié", "written": "écrit", "year": "barèmes de {year}",
-           "all": "tous les barèmes publiés", "no_emegalis":
-           "le barème e-mégalis n'est pas en vigueur en {year} ; utilisez --year 2007 ou pas de "
-           "--year avec --communes"},
+    "en": {
+        "points": "Published points and ratios",
+        "members": "Contributions per member",
+        "communes": "e-mégalis 2007 fee per commune",
+        "ratio": "largest / smallest",
+        "published": "published",
+        "written": "written",
+        "year": "scales of {year}",
+        "all": "all published scales",
+        "no_emegalis": "the e-mégalis scale is not in force in {year}; "
+        "use --year 2007 or no --year with "
+        "--communes",
+    },
+    "fr": {
+        "points": "Points et ratios publiés",
+        "members": "Contributions par membre",
+        "communes": "Contribution e-mégalis 2007 par commune",
+        "ratio": "plus grand / plus petit",
+        "published": "publié",
+        "written": "écrit",
+        "year": "barèmes de {year}",
+        "all": "tous les barèmes publiés",
+        "no_emegalis": "le barème e-mégalis n'est pas en vigueur en {year} ; "
+        "utilisez --year 2007 ou pas de "
+        "--year avec --communes",
+    },
 }
 
 
@@ -35,33 +48,50 @@ def _display(df: Any, text: tuple[int, ...] = ()) -> Any:
     for i, col in enumerate(out.columns):
         if i in text or out[col].isna().any():
             out[col] = pd.Series(
-                ["" if pd.isna(v) else str(int(v)) if isinstance(v, float) and v.is_integer()
-                 and i in text else str(v) if i in text else v
-                 for v in out[col].astype(object)],
-                index=out.index, dtype=object)
+                [
+                    ""
+                    if pd.isna(v)
+                    else str(int(v))
+                    if isinstance(v, float) and v.is_integer() and i in text
+                    else str(v)
+                    if i in text
+                    else v
+                    for v in out[col].astype(object)
+                ],
+                index=out.index,
+                dtype=object,
+            )
     return out
 
 
 def contributions(
-    year: Annotated[int | None, typer.Option(
-        "--year", "-y", help="Scales in force that year: 2007 or 2015–2019.")] = None,
-    epci: Annotated[str | None, typer.Option(
-        "--epci", "-e", help="Only this EPCI (SIREN).")] = None,
-    communes: Annotated[bool, typer.Option(
-        "--communes", help="The e-mégalis fee of every commune instead.")] = False,
-    lang: Annotated[str, typer.Option(
-        "--lang", "-l", help="Language of the tables: en or fr.")] = "en",
-    csv: Annotated[Path | None, typer.Option(
-        "--csv", help="Also write the full table to this CSV file.")] = None,
-    overwrite: Annotated[bool, typer.Option(
-        "--overwrite", help="Replace an existing CSV file.")] = False,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", "-y", help="Scales in force that year: 2007 or 2015–2019."),
+    ] = None,
+    epci: Annotated[
+        str | None, typer.Option("--epci", "-e", help="Only this EPCI (SIREN).")
+    ] = None,
+    communes: Annotated[
+        bool, typer.Option("--communes", help="The e-mégalis fee of every commune instead.")
+    ] = False,
+    lang: Annotated[
+        str, typer.Option("--lang", "-l", help="Language of the tables: en or fr.")
+    ] = "en",
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the full table to this CSV file.")
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing CSV file.")
+    ] = False,
 ) -> None:
     """Print the bouquet, e-mégalis and statutory contributions of every member."""
     handle_errors(_run)(year, epci, communes, lang, csv, overwrite)
 
 
-def _run(year: int | None, epci: str | None, communes: bool, lang: str, csv: Path | None,
-         overwrite: bool) -> None:
+def _run(
+    year: int | None, epci: str | None, communes: bool, lang: str, csv: Path | None, overwrite: bool
+) -> None:
     from bthd import contributions as co
     from bthd._errors import InputError
 
@@ -82,14 +112,15 @@ def _run(year: int | None, epci: str | None, communes: bool, lang: str, csv: Pat
         table = co.contributions(year, siren=epci)
         shown = points[["scale", "population_min", "population_max", "amount_eur", "ratio"]]
         print_table(_display(co.translate_columns(shown, lang)), t["points"], max_rows=100)
-        for quote, source in dict.fromkeys(zip(points["published"], points["source"],
-                                               strict=True)):
+        for quote, source in dict.fromkeys(zip(points["published"], points["source"], strict=True)):
             console.print(f"  « {quote} » — {source}", highlight=False, markup=False)
         shown = table if epci is not None else table.drop(columns="member_id")
         when = t["year"].format(year=year) if year is not None else t["all"]
-        print_table(_display(co.translate_columns(shown, lang),
-                             text=(1,) if epci is not None else ()),
-                    f"{t['members']} ({when})", max_rows=100)
+        print_table(
+            _display(co.translate_columns(shown, lang), text=(1,) if epci is not None else ()),
+            f"{t['members']} ({when})",
+            max_rows=100,
+        )
         if epci is None:
             _print_ratios(co, table, t)
     if csv is not None:
@@ -107,8 +138,11 @@ def _print_ratios(co: Any, table: Any, t: dict[str, str]) -> None:
     for scale, col in (("bouquet_2015", "bouquet_eur"), ("statutory_2015", "statutory_index")):
         if col in table.columns:
             values = table[col].dropna()
-            console.print(f"{scale}: {t['ratio']} = {values.max() / values.min():g} "
-                          f"({t['published']}: {published[scale]:g})", highlight=False)
+            console.print(
+                f"{scale}: {t['ratio']} = {values.max() / values.min():g} "
+                f"({t['published']}: {published[scale]:g})",
+                highlight=False,
+            )
 
 
 def register(app: typer.Typer) -> None:

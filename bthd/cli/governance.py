@@ -9,18 +9,24 @@ import typer
 from bthd.cli._common import console, handle_errors, print_table
 
 _TEXT = {
-    "en": {"published": "Colleges in 2015 (published)",
-           "now": "Colleges in {year} (recomputed: {n} member EPCI, rule {rule})",
-           "compare": "2015 against {year}", "members": "Votes per member ({year})",
-           "decide": "{year}: {votes} votes — simple majority {simple}, two thirds {two}; "
-                     "quorum {quorum} of {delegates} delegates",
-           "source": "Source"},
-    "fr": {"published": "Collèges en 2015 (publiés)",
-           "now": "Collèges en {year} (recalculés : {n} EPCI membres, règle {rule})",
-           "compare": "2015 face à {year}", "members": "Voix par membre ({year})",
-           "decide": "{year} : {votes} voix — majorité simple {simple}, deux tiers {two} ; "
-                     "quorum {quorum} sur {delegates} délégués",
-           "source": "Source"},
+    "en": {
+        "published": "Colleges in 2015 (published)",
+        "now": "Colleges in {year} (recomputed: {n} member EPCI, rule {rule})",
+        "compare": "2015 against {year}",
+        "members": "Votes per member ({year})",
+        "decide": "{year}: {votes} votes — simple majority {simple}, two thirds {two}; "
+        "quorum {quorum} of {delegates} delegates",
+        "source": "Source",
+    },
+    "fr": {
+        "published": "Collèges en 2015 (publiés)",
+        "now": "Collèges en {year} (recalculés : {n} EPCI membres, règle {rule})",
+        "compare": "2015 face à {year}",
+        "members": "Voix par membre ({year})",
+        "decide": "{year} : {votes} voix — majorité simple {simple}, deux tiers {two} ; "
+        "quorum {quorum} sur {delegates} délégués",
+        "source": "Source",
+    },
 }
 
 
@@ -31,22 +37,36 @@ def _display(df: Any) -> Any:
     out = df.copy()
     for col in out.columns:
         if out[col].isna().any():
-            out[col] = pd.Series(["" if pd.isna(v) else v for v in out[col].astype(object)],
-                                 index=out.index, dtype=object)
+            out[col] = pd.Series(
+                ["" if pd.isna(v) else v for v in out[col].astype(object)],
+                index=out.index,
+                dtype=object,
+            )
     return out
 
 
 def governance(
-    year: Annotated[int | None, typer.Option(
-        "--year", "-y", help="2015 (published table) or 2026 (recomputed); default both.")] = None,
-    lang: Annotated[str, typer.Option(
-        "--lang", "-l", help="Language of the tables: en or fr.")] = "en",
-    rule: Annotated[str, typer.Option(
-        "--rule", help="College rule for EPCI: type (CA and métropoles first) or size.")] = "type",
-    threshold: Annotated[int, typer.Option(
-        "--threshold", help="Population splitting EPCI n°2 from n°3.")] = 20_000,
-    members: Annotated[bool, typer.Option(
-        "--members", help="Also list the votes of each member.")] = False,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", "-y", help="2015 (published table) or 2026 (recomputed); default both."
+        ),
+    ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", "-l", help="Language of the tables: en or fr.")
+    ] = "en",
+    rule: Annotated[
+        str,
+        typer.Option(
+            "--rule", help="College rule for EPCI: type (CA and métropoles first) or size."
+        ),
+    ] = "type",
+    threshold: Annotated[
+        int, typer.Option("--threshold", help="Population splitting EPCI n°2 from n°3.")
+    ] = 20_000,
+    members: Annotated[
+        bool, typer.Option("--members", help="Also list the votes of each member.")
+    ] = False,
 ) -> None:
     """Print the colleges of the Comité syndical (members, delegates, votes) and majorities."""
     handle_errors(_run)(year, lang, rule, threshold, members)
@@ -71,25 +91,33 @@ def _run(year: int | None, lang: str, rule: str, threshold: int, members: bool) 
         now = gov.colleges(now_year, rule=rule, threshold=threshold)
     if year in (None, 2015):
         table = gov.colleges(2015)
-        print_table(_display(_labelled(gov, gov.colleges(2015, lang=lang), lang)),
-                    t["published"])
+        print_table(_display(_labelled(gov, gov.colleges(2015, lang=lang), lang)), t["published"])
         _print_decisions(gov, table, 2015, t)
-        console.print(f"{t['source']}: {gov.colleges_2015()['source'].iloc[0]}",
-                      highlight=False, markup=False)
+        console.print(
+            f"{t['source']}: {gov.colleges_2015()['source'].iloc[0]}", highlight=False, markup=False
+        )
     if now is not None:
         n = len(gov.member_epci())
-        print_table(_display(_labelled(gov, gov.colleges(now_year, rule=rule, threshold=threshold,
-                                                         lang=lang), lang)),
-                    t["now"].format(year=now_year, n=n, rule=rule))
+        print_table(
+            _display(
+                _labelled(
+                    gov, gov.colleges(now_year, rule=rule, threshold=threshold, lang=lang), lang
+                )
+            ),
+            t["now"].format(year=now_year, n=n, rule=rule),
+        )
         _print_decisions(gov, now, now_year, t)
     if year is None:
         comp = gov.compare_with_2015(rule=rule, threshold=threshold)
-        print_table(_compact(comp, comp["college"].map(gov.college_labels(lang)), lang),
-                    t["compare"].format(year=now_year))
+        print_table(
+            _compact(comp, comp["college"].map(gov.college_labels(lang)), lang),
+            t["compare"].format(year=now_year),
+        )
     if members:
         mv = gov.members_votes(rule=rule, threshold=threshold, lang=lang)
-        print_table(_display(_labelled(gov, mv, lang)), t["members"].format(year=now_year),
-                    max_rows=100)
+        print_table(
+            _display(_labelled(gov, mv, lang)), t["members"].format(year=now_year), max_rows=100
+        )
 
 
 def _labelled(gov: Any, df: Any, lang: str) -> Any:
@@ -109,22 +137,31 @@ def _compact(comp: Any, names: Any, lang: str) -> Any:
         return [f"{x} → {y} ({y - x:+d})" for x, y in zip(a, b, strict=True)]
 
     head = _COMPARE_HEAD[lang]
-    return pd.DataFrame({
-        head[0]: list(names),
-        head[1]: arrow(comp["members_2015"], comp["members_now"]),
-        head[2]: arrow(comp["delegates_2015"], comp["delegates_now"]),
-        head[3]: arrow(comp["votes_2015"], comp["votes_now"]),
-        head[4]: arrow(comp["vote_share_2015_pct"], comp["vote_share_now_pct"], diff=False),
-    })
+    return pd.DataFrame(
+        {
+            head[0]: list(names),
+            head[1]: arrow(comp["members_2015"], comp["members_now"]),
+            head[2]: arrow(comp["delegates_2015"], comp["delegates_now"]),
+            head[3]: arrow(comp["votes_2015"], comp["votes_now"]),
+            head[4]: arrow(comp["vote_share_2015_pct"], comp["vote_share_now_pct"], diff=False),
+        }
+    )
 
 
 def _print_decisions(gov: Any, table: Any, year: int, t: dict[str, str]) -> None:
     total = table[table["college"] == "total"].iloc[0]
     votes, delegates = int(total["votes"]), int(total["delegates"])
-    console.print(t["decide"].format(
-        year=year, votes=votes, simple=gov.votes_needed(votes, "simple"),
-        two=gov.votes_needed(votes, "two_thirds"), quorum=gov.quorum_needed(delegates),
-        delegates=delegates), highlight=False)
+    console.print(
+        t["decide"].format(
+            year=year,
+            votes=votes,
+            simple=gov.votes_needed(votes, "simple"),
+            two=gov.votes_needed(votes, "two_thirds"),
+            quorum=gov.quorum_needed(delegates),
+            delegates=delegates,
+        ),
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

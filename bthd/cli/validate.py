@@ -10,12 +10,24 @@ from bthd.cli._common import console, handle_errors
 
 
 def validate(
-    path: Path = typer.Argument(..., help="File to check (GeoPackage, GeoJSON, Shapefile, GeoParquet, CSV)."),
-    kind: str = typer.Option(..., "--kind", "-k",
-                             help="Layer kind: communes, epci, departements, premises, roads, sites, links, zones."),
-    layer: str | None = typer.Option(None, "--layer", "-l", help="Layer name in a multi-layer file."),
-    repair: bool = typer.Option(False, "--repair", help="Accept invalid geometries that make_valid repairs."),
-    crs: str | None = typer.Option(None, "--crs", help="CRS of a CSV's coordinates (e.g. EPSG:2154)."),
+    path: Path = typer.Argument(
+        ..., help="File to check (GeoPackage, GeoJSON, Shapefile, GeoParquet, CSV)."
+    ),
+    kind: str = typer.Option(
+        ...,
+        "--kind",
+        "-k",
+        help="Layer kind: communes, epci, departements, premises, roads, sites, links, zones.",
+    ),
+    layer: str | None = typer.Option(
+        None, "--layer", "-l", help="Layer name in a multi-layer file."
+    ),
+    repair: bool = typer.Option(
+        False, "--repair", help="Accept invalid geometries that make_valid repairs."
+    ),
+    crs: str | None = typer.Option(
+        None, "--crs", help="CRS of a CSV's coordinates (e.g. EPSG:2154)."
+    ),
 ) -> None:
     """Validate PATH as a layer of KIND; exit code 0 only when it is valid."""
     import warnings
@@ -24,8 +36,9 @@ def validate(
     from bthd.schema import LAYERS
 
     if kind not in LAYERS:
-        raise typer.BadParameter(f"unknown kind {kind!r}; use one of {', '.join(LAYERS)}",
-                                 param_hint="--kind")
+        raise typer.BadParameter(
+            f"unknown kind {kind!r}; use one of {', '.join(LAYERS)}", param_hint="--kind"
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         gdf = handle_errors(read)(path, kind=kind, layer=layer, repair=repair, crs=crs)

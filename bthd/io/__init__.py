@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from bthd._errors import InputError, InputNotFoundError
+from bthd._errors import InputError, InputNotFoundError, OutputExistsError
 from bthd.io._atomic import atomic_dir, atomic_file, check_output
 from bthd.io._csv import read_csv_fr, sniff_csv, to_number
 
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 VECTOR_SUFFIXES = {".gpkg", ".shp", ".geojson", ".json", ".fgb", ".zip", ".gml", ".kml"}
 PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+#: Suffixes :func:`write_layers` knows.
+WRITE_SUFFIXES = {".gpkg", ".geojson", ".json", ".fgb", ".shp", ".csv", *PARQUET_SUFFIXES}
+
+#: Lambert-93 bounds of metropolitan France and Corsica (land and coast), in metres.
+_L93_FRANCE = (50_000.0, 6_000_000.0, 1_250_000.0, 7_150_000.0)
 
 #: Coordinate column pairs recognised in CSV files, with the CRS they imply when not given.
 COORD_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
@@ -85,6 +91,8 @@ def read(
     """
     p = _existing(path)
     suffix = p.suffix.lower()
+    if suffix == ".gz" and len(p.suffixes) > 1 and p.suffixes[-2].lower() in CSV_SUFFIXES:
+        suffix = p.suffixes[-2].lower()  # adresses-35.csv.gz
     if suffix in CSV_SUFFIXES:
         gdf = read_points_csv(p, crs=crs)
     elif suffix in PARQUET_SUFFIXES:
@@ -120,7 +128,9 @@ def read(
     return gdf
 
 
-def read_points_csv(path: str | os.PathLike[str], *, crs: str | int | None = None) -> gpd.GeoDataFrame:
+def read_points_csv(
+    path: str | os.PathLike[str], *, crs: str | int | None = None
+) -> gpd.GeoDataFrame:
     """Read a CSV of points: the separator and encoding are sniffed, coordinates recognised."""
     p = _existing(path)
     df = read_csv_fr(p)
@@ -138,11 +148,21 @@ def read_points_csv(path: str | os.PathLike[str], *, crs: str | int | None = Non
                 )
             use_crs = crs if crs is not None else implied
             if use_crs is None:
-                # Lambert-93 when the numbers look metric over France, else ask
-                if x.between(-400_000, 1_500_000).all() and y.between(6_000_000, 7_200_000).all():
+                # Lambert-93 when the numbers fall on metropolitan France in Lambert-93 (tight
+                # bounds: Web Mercator metres of Brittany, x < 0, must not pass), degrees when
+                # they look like degrees, else the user must say (--crs)
+                xmin, ymin, xmax, ymax = _L93_FRANCE
+                if x.between(xmin, xmax).all() and y.between(ymin, ymax).all():
                     use_crs = "EPSG:2154"
                 elif x.between(-180, 180).all() and y.between(-90, 90).all():
                     use_crs = "EPSG:4326"
+                log.info(
+                    "%s: CRS of `%s`/`%s` guessed from their values: %s",
+                    p,
+                    xc,
+                    yc,
+                    use_crs or "none (pass crs=...)",
+                )
             geom = shapely.points(x.to_numpy(), y.to_numpy())
             return gpd.GeoDataFrame(df.drop(columns=[xc, yc]), geometry=geom, crs=use_crs)
     if "geometry" in df.columns or "wkt" in df.columns:
@@ -182,21 +202,25 @@ def write_layers(
         Layer name → GeoDataFrame. Several layers need a GeoPackage (``.gpkg``).
     path
         Output file; its suffix picks the format (.gpkg, .parquet, .geojson, .fgb, .shp, .csv).
+        A Shapefile takes column names of at most 10 characters (longer ones are refused rather
+        than cut); a FlatGeobuf is written with its spatial index, so its rows come back in
+        spatial order; a CSV holds points as ``x``/``y`` and other geometries as WKT, without
+        the CRS.
     overwrite
         Replace an existing output (only once the new one is complete).
     """
     dest = Path(path)
     suffix = dest.suffix.lower()
+    if not layers:
+        raise ValueError(f"{dest}: no layer to write")
+    if suffix not in WRITE_SUFFIXES:
+        known = ", ".join(sorted(WRITE_SUFFIXES))
+        raise ValueError(f"{dest}: unknown output format {suffix!r}; use one of {known}")
     if len(layers) > 1 and suffix != ".gpkg":
         raise ValueError(f"{dest}: several layers need a GeoPackage (.gpkg), got {suffix!r}")
     check_output(dest, overwrite=overwrite)
     if suffix == ".shp":
-        # a Shapefile is several files: write them in a folder, then move each into place
-        with atomic_dir(dest.with_suffix(".shp.d"), overwrite=True) as tmp:
-            (name, gdf), = layers.items()
-            pyogrio.write_dataframe(gdf, tmp / dest.name, encoding="UTF-8")
-            for part in tmp.iterdir():
-                os.replace(part, dest.parent / part.name)
+        _write_shapefile(next(iter(layers.values())), dest, overwrite=overwrite)
         return dest
     with atomic_file(dest, overwrite=overwrite) as tmp:
         for name, gdf in layers.items():
@@ -204,16 +228,51 @@ def write_layers(
                 gdf.to_parquet(tmp, index=False)
             elif suffix == ".csv":
                 _write_csv(gdf, tmp)
-            elif suffix in {".gpkg", ".geojson", ".json", ".fgb"}:
+            else:
                 driver = {".gpkg": "GPKG", ".fgb": "FlatGeobuf"}.get(suffix, "GeoJSON")
                 pyogrio.write_dataframe(
-                    gdf, tmp, layer=name if driver == "GPKG" else None, driver=driver,
+                    gdf,
+                    tmp,
+                    layer=name if driver == "GPKG" else None,
+                    driver=driver,
                     append=tmp.exists() and driver == "GPKG",
                 )
-            else:
-                raise ValueError(f"{dest}: unknown output format {suffix!r}")
     log.info("wrote %s (%s)", dest, ", ".join(f"{n}: {len(g)}" for n, g in layers.items()))
     return dest
+
+
+#: Sidecar files of a Shapefile (lower case; GDAL writes them so).
+_SHP_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qpj", ".shp.xml")
+
+
+def _write_shapefile(gdf: gpd.GeoDataFrame, dest: Path, *, overwrite: bool) -> None:
+    """Write a Shapefile (several files) in a temporary folder, then move its parts into place.
+
+    Nothing is moved unless every part was written. An existing part of the same name (even
+    without its ``.shp``) counts as an existing output; with ``overwrite`` the old parts that the
+    new Shapefile does not have (a stale ``.qix`` index, a ``.prj``...) are removed.
+    """
+    long_names = [str(c) for c in gdf.columns if c != gdf.geometry.name and len(str(c)) > 10]
+    if long_names:
+        raise ValueError(
+            f"{dest}: a Shapefile cannot hold column names longer than 10 characters "
+            f"({', '.join(long_names)}): they would be cut and the layer would no longer match "
+            "its schema. Write a GeoPackage (.gpkg) instead, or rename these columns."
+        )
+    old_parts = [dest.parent / f"{dest.stem}{ext}" for ext in _SHP_PARTS]
+    old_parts = [q for q in old_parts if q.exists()]
+    if old_parts and not overwrite:
+        raise OutputExistsError(old_parts[0])
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{dest.name}.", dir=dest.parent) as tmp_name:
+        tmp = Path(tmp_name)
+        pyogrio.write_dataframe(gdf, tmp / dest.name, encoding="UTF-8")
+        new_parts = sorted(tmp.iterdir())
+        for q in old_parts:
+            if q.name not in {n.name for n in new_parts}:
+                q.unlink()
+        for part in new_parts:
+            os.replace(part, dest.parent / part.name)
 
 
 def _write_csv(gdf: gpd.GeoDataFrame, path: Path) -> None:
@@ -243,6 +302,14 @@ def _unreadable(p: Path, exc: Exception) -> InputError:
 
 
 __all__ = [
-    "atomic_dir", "atomic_file", "list_layers", "read", "read_csv_fr", "read_points_csv",
-    "sniff_csv", "to_number", "write", "write_layers",
+    "atomic_dir",
+    "atomic_file",
+    "list_layers",
+    "read",
+    "read_csv_fr",
+    "read_points_csv",
+    "sniff_csv",
+    "to_number",
+    "write",
+    "write_layers",
 ]
