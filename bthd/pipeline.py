@@ -15,7 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import pandas as pd
 
 from bthd.coverage import locaux_summary
@@ -23,6 +25,9 @@ from bthd.region import Region
 from bthd.runfolder import run_folder
 from bthd.schema import validate
 from bthd.settings import DEFAULT_SEED
+
+if TYPE_CHECKING:
+    from bthd.network.design import Design
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,7 @@ class RunResult:
     region: Region
     tables: dict[str, pd.DataFrame]
     timings: dict[str, float] = field(default_factory=dict)
+    design: Design | None = None
 
 
 def _validated(region: Region) -> Region:
@@ -75,6 +81,9 @@ def run(
     zone_types: tuple[str, ...] | None = ("RIP",),
     seed: int = DEFAULT_SEED,
     overwrite: bool = False,
+    stages: tuple[str, ...] = ("summary", "design"),
+    command: str = "bthd demo",
+    design_options: dict[str, Any] | None = None,
     on_stage: StageCallback | None = None,
 ) -> RunResult:
     """Run the main job on the embedded Brittany data and write a run folder.
@@ -89,9 +98,16 @@ def run(
     zone_types
         Zone types whose communes get premises (default: the RIP); None = all communes.
     seed
-        Seed of the synthetic generator.
+        Seed of the synthetic generator and of the design.
     overwrite
         Replace an existing run folder.
+    stages
+        ``summary`` (locaux by commune, EPCI, département, zone type) and/or ``design`` (the
+        FTTH network, its BOM and costs, the backbone's survivability).
+    command
+        Name of the command, for the manifest.
+    design_options
+        Keyword arguments of :func:`bthd.network.design.design` (``within``, ``rounds``...).
     on_stage
         Called with the name of each stage as it starts.
     """
@@ -100,6 +116,9 @@ def run(
     from bthd.settings import DEFAULT_DEMO_EPCI
     from bthd.synth import realism_table
 
+    unknown = set(stages) - {"summary", "design"}
+    if unknown:
+        raise ValueError(f"unknown stages {sorted(unknown)}; use summary and/or design")
     check_output(out, overwrite=overwrite)  # fail before any work
     if not whole_region and epci is None and departement is None:
         epci = DEFAULT_DEMO_EPCI
@@ -114,12 +133,28 @@ def run(
     region = Region.embedded(epci=epci, departement=departement, zone_types=zone_types, seed=seed)
     _mark("validate")
     region = _validated(region)
-    _mark("summarise")
-    tables = locaux_summary(region)
+    tables: dict[str, pd.DataFrame] = {}
     realism = None
-    if region.premises is not None:
-        with_premises = region.communes["insee_code"].isin(region.premises["insee_code"].unique())
-        realism = realism_table(_as_synth(region), region.communes[with_premises])
+    if "summary" in stages:
+        _mark("summarise")
+        tables.update({f"locaux_{k}": v for k, v in locaux_summary(region).items()})
+        if region.premises is not None:
+            with_premises = region.communes["insee_code"].isin(
+                region.premises["insee_code"].unique()
+            )
+            realism = realism_table(_as_synth(region), region.communes[with_premises])
+            tables["synthetic_realism"] = realism
+    des = None
+    layers = region.layers()
+    if "links" in layers:
+        layers["backbone"] = layers.pop("links")
+    if "design" in stages:
+        _mark("design")
+        from bthd.network.design import design
+
+        des = design(region, seed=seed, **(design_options or {}))
+        layers, design_tables = _design_outputs(region, des, layers)
+        tables.update(design_tables)
     _mark("write")
     scope = (
         "region"
@@ -134,34 +169,111 @@ def run(
         "departement": departement,
         "zone_types": list(zone_types) if zone_types else "all",
         "seed": seed,
+        "stages": list(stages),
+        "design_options": design_options or {},
     }
-    with run_folder(out, command="bthd demo", parameters=params, overwrite=overwrite) as rf:
+    with run_folder(out, command=command, parameters=params, overwrite=overwrite) as rf:
         rf.add_input("embedded_bretagne", data.embedded_gpkg())
-        layers = region.layers()
-        if "links" in layers:
-            layers["backbone"] = layers.pop("links")
         rf.write_layers(layers)
         for name, df in tables.items():
-            rf.write_table(f"locaux_{name}", df)
-        if realism is not None:
-            rf.write_table("synthetic_realism", realism)
+            rf.write_table(name, df)
         note = _SYNTHETIC_NOTE.format(seed=seed, version=region.meta.get("generator_version"))
+        design_note = (
+            "\nThe FTTH design (sites NRO/PM/PBO, links TR/DI, zones, BOM, costs) is computed by "
+            "bthd on these synthetic premises and roads: its figures are model results, not "
+            "BTHD's actual network.\n" if des is not None else ""
+        )
         rf.write_text(
             "SOURCES.txt",
             f"{note}\n\nCredits: {data.CREDITS}\n"
             "Synthetic layers in layers.gpkg: premises, roads, road_nodes, and the "
-            "sites of type NRA and SR (column `synthetic` = 1).\n",
+            "sites of type NRA and SR (column `synthetic` = 1)." + design_note,
         )
         rf.manifest["synthetic"] = {"layers": list(region.synthetic), "note": note}
         rf.manifest["credits"] = data.CREDITS
         rf.manifest["counts"] = {k: len(v) for k, v in layers.items()}
+        if des is not None:
+            rf.manifest["design"] = {
+                "cost_per_prise_eur": round(des.cost_per_prise(), 2),
+                "cost_per_prise_with_drops_eur": round(des.cost_per_prise(drops=True), 2),
+                "total_cost_eur": round(des.total_cost, 2),
+                "timings_s": des.timings,
+            }
     end = time.perf_counter()
     names = list(timings)
     secs = {
         n: round((timings[names[i + 1]] if i + 1 < len(names) else end) - timings[n], 3)
         for i, n in enumerate(names)
     }
-    return RunResult(Path(out), region, tables, secs)
+    return RunResult(Path(out), region, tables, secs, des)
+
+
+def _design_outputs(
+    region: Region, des: Design, layers: dict[str, gpd.GeoDataFrame]
+) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, pd.DataFrame]]:
+    """Layers and tables of a design for the run folder (collecte and survivability included)."""
+    from bthd.network import backbone as bb
+    from bthd.network.design import PUBLISHED_COST_PER_PRISE
+
+    layers = dict(layers)
+    layers["premises"] = des.premises
+    sites = des.sites.drop(columns=["node"])
+    nros = sites[sites["site_type"] == "NRO"].rename(columns={"capacity": "lines"})
+    base_sites = layers.get("sites")
+    pops = base_sites[base_sites["site_type"] == "POP"] if base_sites is not None else None
+    layers["sites"] = gpd.GeoDataFrame(
+        pd.concat([base_sites, sites], ignore_index=True) if base_sites is not None else sites,
+        geometry="geometry",
+        crs=sites.crs,
+    )
+    layers["links"] = des.links.drop(columns=["from_node", "to_node"])
+    tables: dict[str, pd.DataFrame] = {
+        "design_bom": des.bom,
+        "design_cost_by_pm": des.cost_by_pm,
+        "design_issues": des.issues,
+    }
+    if des.zones is not None:
+        layers["zones"] = des.zones
+    if pops is not None and len(pops) and len(nros):
+        backbone = layers.get("backbone")
+        collecte = bb.attach_nros(nros, pops)
+        layers["backbone"] = gpd.GeoDataFrame(
+            pd.concat([backbone, collecte], ignore_index=True), geometry="geometry", crs=sites.crs
+        )
+        tables["backbone_survivability"] = bb.survivability(
+            pops, backbone, collecte, des.premises.drop(columns="geometry")
+        )
+    # cost per prise by commune, EPCI, département (premises weighted by their PM zone)
+    cpp = des.cost_by_pm.set_index("pm_id")["cost_per_prise"]
+    p = des.premises
+    loc = (p["logements"] + p["locaux_pro"]).to_numpy()
+    served = p["pm_id"].notna().to_numpy()
+    df = pd.DataFrame({
+        "insee_code": p["insee_code"].to_numpy()[served],
+        "locaux": loc[served],
+        "cost": loc[served] * p["pm_id"][served].map(cpp).to_numpy(),
+    })
+    com = region.communes.set_index("insee_code")[["name", "departement", "epci_siren"]]
+    by_com = df.groupby("insee_code").sum().join(com)
+    for key, name in (("insee_code", "commune"), ("epci_siren", "epci"),
+                      ("departement", "departement")):
+        g = by_com.reset_index().groupby(key)[["locaux", "cost"]].sum()
+        g["cost_per_prise_eur"] = (g["cost"] / g["locaux"]).round(2)
+        g["cost"] = g["cost"].round(2)
+        if key == "insee_code":
+            g = g.join(com["name"])
+        tables[f"design_cost_by_{name}"] = g.reset_index()
+    comp = pd.DataFrame({
+        "reference": ["bthd model, without final connections", "bthd model, with final connections",
+                      *PUBLISHED_COST_PER_PRISE],
+        "cost_per_prise_eur": [round(des.cost_per_prise(), 2),
+                               round(des.cost_per_prise(drops=True), 2),
+                               *PUBLISHED_COST_PER_PRISE.values()],
+        "source": ["model (synthetic premises and roads)", "model (synthetic premises and roads)"]
+        + ["DOMAIN.md section 6"] * len(PUBLISHED_COST_PER_PRISE),
+    })
+    tables["design_cost_comparison"] = comp
+    return layers, tables
 
 
 def _as_synth(region: Region):

@@ -67,3 +67,77 @@ class SynthSettings(_Frozen):
 ARCEP = ArcepRules()
 COSTS = CivilWorksCosts()
 SYNTH = SynthSettings()
+
+
+class WorksRules(_Frozen):
+    """Civil-works mix of a road edge by its OSM ``highway`` class (shares sum to 1).
+
+    BTHD reuses Orange's ducts (offre GC BLO) where they exist, mostly in bourgs, and hangs
+    cable on poles along rural roads; new trenches fill the gaps. The shares are assumptions
+    (confidence L, DOMAIN.md section 6), assigned to edges deterministically with the seed.
+    """
+
+    by_highway: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {
+            "residential": {"duct_reuse": 0.7, "new_trench": 0.2, "aerial": 0.1},
+            "living_street": {"duct_reuse": 0.7, "new_trench": 0.3},
+            "unclassified": {"aerial": 0.65, "duct_reuse": 0.15, "new_trench": 0.2},
+            "tertiary": {"duct_reuse": 0.5, "aerial": 0.2, "new_trench": 0.3},
+            "secondary": {"duct_reuse": 0.5, "new_trench": 0.5},
+            "primary": {"duct_reuse": 0.5, "new_trench": 0.5},
+            "service": {"aerial": 0.6, "new_trench": 0.4},
+            "track": {"aerial": 0.5, "new_trench": 0.5},
+        }
+    )
+    default: dict[str, float] = Field(
+        default_factory=lambda: {"aerial": 0.5, "duct_reuse": 0.2, "new_trench": 0.3}
+    )
+
+
+class DesignRules(_Frozen):
+    """Parameters of the FTTH design (ARCEP rules and engineering choices)."""
+
+    max_drop_m: float = Field(500.0, description="premises farther from any road are listed")
+    nro_min_lines: int = Field(2000, description="min lines of an NRO's zone (ZNRO)")
+    nro_max_reach_m: float = Field(
+        16_000.0, description="max road distance NRO→premise (GPON 20 km, margin for detours)"
+    )
+    pm_target_lines: int = Field(600, description="PM zones are cut when they reach this")
+    pm_max_span_m: float = Field(8_000.0, description="max road distance PM→its farthest node")
+    pbo_max_span_m: float = Field(150.0, description="max road distance PBO→its farthest node")
+    spare_ratio: float = Field(0.2, description="spare fibres on distribution and transport")
+    transport_fibres_per_line: float = Field(
+        0.15, description="NRO–PM fibres per line served (L: 4 operators, PON 1:32 + P2P)"
+    )
+    cable_sizes: tuple[int, ...] = (6, 12, 24, 36, 48, 72, 96, 144, 288, 432, 576, 720)
+    # optical budget, GPON class B+ (DOMAIN.md 2.4)
+    budget_max_db: float = 28.0
+    fibre_db_per_km: float = 0.35
+    splitter_db: float = 17.0
+    connectors_db: float = 2.0
+    splices_db: float = 1.0
+    max_reach_km: float = 20.0
+
+
+class DesignCosts(_Frozen):
+    """Unit costs of the design in € HT (DOMAIN.md section 6; L = assumption)."""
+
+    nro: float = Field(150_000.0, description="NRO shelter and equipment (L: 100–200 k€)")
+    pm: float = Field(20_000.0, description="PM street cabinet (L: 15–30 k€)")
+    pbo: float = Field(350.0, description="PBO box and its splicing (L)")
+    drop: float = Field(400.0, description="standard final connection PBO→PTO (L: 300–500 €)")
+    cable_eur_per_m_base: float = Field(2.0, description="cable supply and laying, per metre")
+    cable_eur_per_m_per_fibre: float = Field(0.02, description="plus per fibre and metre")
+    pole_spacing_m: float = Field(40.0, description="span between poles on aerial routes (L)")
+    pole_replacement_share: float = Field(
+        0.3, description="share of the poles an OI must replace or reinforce (L)"
+    )
+    pole: float = Field(300.0, description="replacing/reinforcing an Orange pole (ARCEP 2021-0657)")
+    engineering_share: float = Field(
+        0.12, description="studies, engineering and works supervision, share of works (L)"
+    )
+
+
+WORKS = WorksRules()
+DESIGN = DesignRules()
+DESIGN_COSTS = DesignCosts()

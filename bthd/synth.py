@@ -250,6 +250,8 @@ def generate(
                 {
                     "x": px,
                     "y": py,
+                    "ax": ex0[pick] + t * dx,
+                    "ay": ey0[pick] + t * dy,
                     "locaux": logements,
                     "commune": np.full(n_addr, i),
                     "bourg": np.ones(n_addr, bool),
@@ -336,6 +338,8 @@ def generate(
         {
             "x": px,
             "y": py,
+            "ax": hx[spur_ham[sp]],
+            "ay": hy[spur_ham[sp]],
             "locaux": np.ones(len(px), np.int64),
             "commune": hcom[h_of_house],
             "bourg": np.zeros(len(px), bool),
@@ -432,15 +436,20 @@ def generate(
     )
 
     # ---- premises table --------------------------------------------------------------------------
-    P = {k: np.concatenate([r[k] for r in prem_rows]) for k in prem_rows[0]}
-    # keep every premise inside its commune (coastal bourgs): pull outsiders towards the centre
-    for _ in range(6):
+    P = {k: np.concatenate([r[k] for r in prem_rows]) for k in prem_rows[-1]}
+    # keep every premise inside its commune (coasts, borders): move an outsider back towards
+    # its anchor on the road network (its street foot or hamlet centre, inside by construction)
+    P["x"], P["y"] = P["x"].round(2), P["y"].round(2)
+    for f in (0.5, 0.2, 0.0):
         out = ~shapely.contains_xy(polys[P["commune"]], P["x"], P["y"])
         if not out.any():
             break
+        P["x"][out] = (P["ax"][out] + (P["x"][out] - P["ax"][out]) * f).round(2)
+        P["y"][out] = (P["ay"][out] + (P["y"][out] - P["ay"][out]) * f).round(2)
+    out = ~shapely.contains_xy(polys[P["commune"]], P["x"], P["y"])
+    if out.any():  # a street foot across a concave border: the commune reference point
         c_i = P["commune"][out]
-        P["x"][out] = cx[c_i] + (P["x"][out] - cx[c_i]) * 0.7
-        P["y"][out] = cy[c_i] + (P["y"][out] - cy[c_i]) * 0.7
+        P["x"][out], P["y"][out] = cx[c_i], cy[c_i]
     # order: by commune, bourg first, then hamlets (stable, deterministic)
     order = np.lexsort((np.arange(len(P["x"])), ~P["bourg"], P["commune"]))
     P = {k: v_[order] for k, v_ in P.items()}
@@ -486,7 +495,7 @@ def generate(
             "settlement": np.where(P["bourg"], "bourg", "hamlet"),
             "settlement_id": settlement_id.astype(str),
         },
-        geometry=shapely.points(P["x"].round(2), P["y"].round(2)),
+        geometry=shapely.points(P["x"], P["y"]),
         crs=WORK_CRS,
     )
     # ---- copper plant -----------------------------------------------------------------------

@@ -36,6 +36,7 @@ def test_run_folder_contents(run_dir):
         "roads": "LineString",
         "road_nodes": "Point",
         "backbone": "LineString",
+        "links": "LineString",
     }
     man = json.loads((out / "manifest.json").read_text())
     assert man["command"] == "bthd demo"
@@ -44,6 +45,26 @@ def test_run_folder_contents(run_dir):
     assert {"bthd", "geopandas", "GDAL"} <= set(man["versions"])
     assert "premises" in man["synthetic"]["layers"]
     assert "Arcep" in (out / "SOURCES.txt").read_text()
+
+
+def test_design_outputs(run_dir):
+    out, output = run_dir
+    assert "Cost per prise" in output and "BTHD phase 1" in output
+    sites = gpd.read_file(out / "layers.gpkg", layer="sites")
+    assert {"POP", "NRA", "SR", "NRO", "PM", "PBO"} <= set(sites["site_type"])
+    links = gpd.read_file(out / "layers.gpkg", layer="links")
+    assert set(links["link_type"]) == {"TR", "DI"}
+    backbone = gpd.read_file(out / "layers.gpkg", layer="backbone")
+    collecte = backbone[backbone["role"] == "collecte"]
+    assert set(collecte["from_site"]) == set(sites.loc[sites["site_type"] == "NRO", "site_id"])
+    bom = pd.read_csv(out / "tables/design_bom.csv")
+    assert bom.loc[bom["item"] != "total", "cost_eur"].sum() == pytest.approx(
+        bom.loc[bom["item"] == "total", "cost_eur"].iloc[0], abs=0.05)
+    prem = gpd.read_file(out / "layers.gpkg", layer="premises")
+    assert prem["pbo_id"].notna().all()
+    surv = pd.read_csv(out / "tables/backbone_survivability.csv")
+    loop = surv[surv["element_type"] == "backbone_link"]
+    assert (loop["locaux_lost"] == 0).all()  # a single cut of the loop loses nothing
 
 
 def test_tables_add_up_and_agree_with_layers(run_dir):

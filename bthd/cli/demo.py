@@ -3,10 +3,51 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from bthd.cli._common import console, handle_errors, print_table, progress
+
+
+def _scope_options(epci: str | None, departement: str | None, region: bool) -> None:
+    if sum(x is not None and x is not False for x in (epci, departement, region or None)) > 1:
+        raise typer.BadParameter("give at most one of --epci, --departement, --region")
+
+
+def run_with_progress(**kwargs: Any) -> Any:
+    """Run the pipeline with a progress display of its stages."""
+    from bthd import pipeline
+
+    stages = ["load and generate", "validate", "summarise", "design", "write"]
+    with progress() as prog:
+        task = prog.add_task("starting", total=len(stages))
+
+        def on_stage(name: str) -> None:
+            prog.update(task, description=name, completed=stages.index(name) if name in stages else 0)
+
+        return handle_errors(pipeline.run)(on_stage=on_stage, **kwargs)
+
+
+def print_design(res: Any) -> None:
+    """Print the design's headline figures, BOM summary and issues."""
+    d = res.design
+    if d is None:
+        return
+    sites = d.sites["site_type"].value_counts()
+    console.print(
+        f"[bold]Design[/]: {sites.get('NRO', 0)} NRO, {sites.get('PM', 0)} PM, "
+        f"{sites.get('PBO', 0):,} PBO; "
+        f"{d.links['length_m'].sum() / 1000:,.0f} km of cable sections on "
+        f"{d.net.length[d.routing.cables['edge'].unique()].sum() / 1000:,.0f} km of trench"
+    )
+    bom = d.bom.groupby("category", sort=False)["cost_eur"].sum().reset_index()
+    bom["cost_meur"] = (bom["cost_eur"] / 1e6).round(2)
+    print_table(bom[["category", "cost_meur"]], "Costs (M€ HT) by category")
+    comp = res.tables["design_cost_comparison"]
+    print_table(comp, "Cost per prise (€ HT): model and published figures")
+    if len(d.issues):
+        print_table(d.issues[["kind", "issue", "count"]], "Issues (details in tables/design_issues.csv)")
 
 
 def demo(
@@ -21,59 +62,36 @@ def demo(
         False, "--region", help="The whole region (about 1.16 million RIP locaux)."
     ),
     all_zones: bool = typer.Option(
-        False,
-        "--all-zones",
-        help="Generate premises in ZTD and AMII communes too, not only the RIP.",
+        False, "--all-zones", help="Generate premises in ZTD and AMII communes too, not only the RIP."
     ),
-    seed: int = typer.Option(2154, "--seed", help="Seed of the synthetic generator."),
+    no_design: bool = typer.Option(False, "--no-design", help="Skip the FTTH design."),
+    seed: int = typer.Option(2154, "--seed", help="Seed of the synthetic generator and design."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing run folder."),
 ) -> None:
-    """Load, generate, validate and summarise the embedded Brittany data into a run folder."""
-    from bthd import pipeline
-
-    if sum(x is not None and x is not False for x in (epci, departement, region or None)) > 1:
-        raise typer.BadParameter("give at most one of --epci, --departement, --region")
-    with progress() as prog:
-        task = prog.add_task("starting", total=4)
-
-        def on_stage(name: str) -> None:
-            prog.update(task, description=name, advance=0 if name == "load and generate" else 1)
-
-        res = handle_errors(pipeline.run)(
-            out,
-            epci=epci,
-            departement=departement,
-            whole_region=region,
-            zone_types=None if all_zones else ("RIP",),
-            seed=seed,
-            overwrite=overwrite,
-            on_stage=on_stage,
-        )
+    """Load, generate, validate, summarise and design the embedded Brittany data into a run folder."""
+    _scope_options(epci, departement, region)
+    res = run_with_progress(
+        out=out, epci=epci, departement=departement, whole_region=region,
+        zone_types=None if all_zones else ("RIP",), seed=seed, overwrite=overwrite,
+        stages=("summary",) if no_design else ("summary", "design"), command="bthd demo",
+    )
     t = res.tables
     print_table(
-        t["by_zone_type"][
-            [
-                "zone_type",
-                "communes",
-                "population",
-                "locaux",
-                "locaux_raccordables_2018",
-                "ftth_coverage_2018",
-                "addresses_synthetic",
-                "locaux_synthetic",
-            ]
+        t["locaux_by_zone_type"][
+            ["zone_type", "communes", "population", "locaux", "locaux_raccordables_2018",
+             "ftth_coverage_2018", "addresses_synthetic", "locaux_synthetic"]
         ],
         "Locaux by zone type (Arcep T1 2018; premises synthetic)",
     )
-    if len(t["by_epci"]) > 1:
+    if len(t["locaux_by_epci"]) > 1:
         print_table(
-            t["by_departement"][
+            t["locaux_by_departement"][
                 ["departement", "name", "communes", "locaux", "locaux_RIP", "ftth_coverage_2018"]
             ],
             "Locaux by département",
         )
     print_table(
-        t["by_epci"][
+        t["locaux_by_epci"][
             ["epci_siren", "name", "communes", "locaux", "locaux_RIP", "locaux_synthetic"]
         ].sort_values("locaux", ascending=False),
         "Locaux by EPCI",
@@ -81,11 +99,12 @@ def demo(
     )
     r = res.region
     assert r.premises is not None and r.road_edges is not None
-    n_sites = r.sites["site_type"].value_counts().to_dict() if r.sites is not None else {}
     console.print(
-        f"[bold]{len(r.premises):,}[/] synthetic address points, "
-        f"{len(r.road_edges):,} road edges, sites {n_sites}, in "
-        f"{sum(res.timings.values()):.1f} s "
+        f"[bold]{len(r.premises):,}[/] synthetic address points, {len(r.road_edges):,} road edges"
+    )
+    print_design(res)
+    console.print(
+        f"Done in {sum(res.timings.values()):.1f} s "
         f"({', '.join(f'{k} {v:.1f} s' for k, v in res.timings.items())})"
     )
     console.print(

@@ -1,0 +1,422 @@
+"""Placement of NROs, PMs and PBOs and the zones they serve, following ARCEP's rules.
+
+* **NRO** (optical central office): at or near the copper NRA sites (the usual choice in French
+  RIPs), keeping those whose zone (ZNRO) holds at least ``nro_min_lines``; every premise goes to
+  the nearest NRO along the roads (multi-source Dijkstra, compiled). A road component without
+  an NRA (an island) gets an NRO at its busiest node, flagged.
+* **PM** (point de mutualisation): each ZNRO's shortest-path tree is cut bottom-up into
+  contiguous zones of about ``pm_target_lines`` locaux, never more than ``pm_max_lines`` when the
+  tree allows it; a zone that cannot meet a rule (an island, a remainder) is kept and flagged
+  with the reason. Zones can be kept within communes or EPCI (a forced cut where the commune
+  changes).
+* **PBO**: the same partition at the scale of ``pbo_min_locaux``..``pbo_max_locaux`` within
+  each PM zone; a building with more locaux than a PBO takes gets its own PBOs.
+
+Everything works on arrays over the road network (:class:`bthd.network.roads.TrenchNetwork`);
+the only Python loop is the bottom-up pass over the tree's nodes.
+
+Not for: routing cables (see :mod:`bthd.network.routing`) or drawing zone polygons.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csgraph
+
+from bthd.network.roads import TrenchNetwork
+from bthd.settings import ARCEP, DESIGN, ArcepRules, DesignRules
+
+log = logging.getLogger(__name__)
+
+_NO_PARENT = -9999  # scipy's predecessor value for roots and unreached nodes
+
+
+@dataclass
+class Partition:
+    """Zones cut from a rooted tree.
+
+    Attributes
+    ----------
+    zone_of_node
+        Zone index of every node (-1 for nodes outside every tree).
+    zone_of_item
+        Zone index of every item (premise), for :func:`partition_tree` called with items.
+    zone_site
+        Node index where each zone's site (PM, PBO) stands: the zone's head junction.
+    zone_load
+        Load of each zone (locaux).
+    """
+
+    zone_of_node: np.ndarray
+    zone_of_item: np.ndarray
+    zone_site: np.ndarray
+    zone_load: np.ndarray
+
+
+def partition_tree(
+    order: np.ndarray,
+    parent: np.ndarray,
+    item_node: np.ndarray,
+    item_load: np.ndarray,
+    *,
+    min_load: float,
+    target: float,
+    max_load: float,
+    forced: np.ndarray | None = None,
+    edge_len: np.ndarray | None = None,
+    max_span: float = np.inf,
+) -> Partition:
+    """Cut a rooted forest bottom-up into contiguous zones.
+
+    Parameters
+    ----------
+    order
+        Nodes to process, children before parents (e.g. by decreasing distance from the root).
+    parent
+        Parent node of every node; negative for roots.
+    item_node, item_load
+        The items to group (premises): the node each hangs on and its load (locaux).
+    min_load, target, max_load
+        A subtree is cut as soon as its load reaches ``target``; siblings that together exceed
+        ``max_load`` are packed into several zones (first fit decreasing) that meet at their
+        parent; a node's own items beyond ``max_load`` are packed into zones of their own.
+        Zones below ``min_load`` happen only where the tree leaves no choice (roots, forced
+        cuts) and are for the caller to flag.
+    forced
+        Nodes that must start a new zone (e.g. the commune changes between them and their
+        parent).
+    edge_len, max_span
+        Length of the edge from every node to its parent (m), and the longest road distance
+        allowed from a zone's head to its farthest node: a subtree that would reach farther
+        through its parent starts its own zone.
+
+    Returns
+    -------
+    Partition
+    """
+    n = len(parent)
+    forced = np.zeros(n, bool) if forced is None else forced
+    # items per node, packed: a node's own load beyond max_load goes into zones of its own
+    order_items = np.argsort(item_node, kind="stable")
+    starts = np.searchsorted(item_node[order_items], np.arange(n))
+    ends = np.searchsorted(item_node[order_items], np.arange(n), side="right")
+    own = np.bincount(item_node, weights=item_load, minlength=n).astype(float)
+
+    residual = np.zeros(n)
+    span = np.zeros(n)
+    elen = np.zeros(n) if edge_len is None else edge_len
+    head_zone = np.full(n, -1, np.int64)  # zone of a node cut from its parent
+    item_zone = np.full(len(item_node), -1, np.int64)
+    own_zone_items: list[tuple[np.ndarray, int]] = []  # items packed at their node
+    zone_site: list[int] = []
+    zone_load: list[float] = []
+    pending: dict[int, list[tuple[int, float]]] = {}
+
+    def new_zone(site: int, load: float) -> int:
+        zone_site.append(site)
+        zone_load.append(load)
+        return len(zone_site) - 1
+
+    for node in order:
+        node = int(node)
+        own_load = own[node]
+        if own_load > max_load:
+            idx = order_items[starts[node] : ends[node]]
+            loads = item_load[idx]
+            # first fit decreasing of the node's items into bins of max_load
+            srt = np.argsort(-loads, kind="stable")
+            bins: list[list[int]] = []
+            fill: list[float] = []
+            for j in srt:
+                for b in range(len(bins)):
+                    if fill[b] + loads[j] <= max_load:
+                        bins[b].append(j)
+                        fill[b] += loads[j]
+                        break
+                else:
+                    bins.append([j])
+                    fill.append(loads[j])
+            keep = int(np.argmin(fill))  # the lightest bin stays with the node
+            own_load = 0.0
+            for b, members in enumerate(bins):
+                if b == keep:
+                    own_load = fill[b]
+                    continue
+                z = new_zone(node, fill[b])
+                own_zone_items.append((idx[members], z))
+        kids = pending.pop(node, [])
+        total = own_load + sum(load for _, load in kids)
+        span[node] = max((span[c] + elen[c] for c, _ in kids), default=0.0)
+        if total > max_load and kids:
+            kids.sort(key=lambda t: -t[1])
+            bins_k: list[list[int]] = []
+            fill_k: list[float] = []
+            for c, load in kids:
+                for b in range(len(bins_k)):
+                    if fill_k[b] + load <= max_load:
+                        bins_k[b].append(c)
+                        fill_k[b] += load
+                        break
+                else:
+                    bins_k.append([c])
+                    fill_k.append(load)
+            total = own_load
+            for members, load in zip(bins_k, fill_k, strict=True):
+                if load >= min_load and total + load > max_load * 0.5:
+                    z = new_zone(node, load)
+                    for c in members:
+                        head_zone[c] = z
+                else:
+                    total += load
+        residual[node] = total
+        p = int(parent[node])
+        if total <= 0:
+            continue  # nothing to serve below: no zone (the node inherits its parent's)
+        if p < 0 or forced[node] or total >= target or span[node] + elen[node] > max_span:
+            head_zone[node] = new_zone(node, total)
+        else:
+            pending.setdefault(p, []).append((node, total))
+
+    # labels: parents before children
+    zone_of_node = np.full(n, -1, np.int64)
+    for node in order[::-1]:
+        node = int(node)
+        z = head_zone[node]
+        if z < 0:
+            p = int(parent[node])
+            z = zone_of_node[p] if p >= 0 else -1
+        zone_of_node[node] = z
+    item_zone[:] = zone_of_node[item_node]
+    for idx, z in own_zone_items:
+        item_zone[idx] = z
+    loads = np.bincount(item_zone[item_zone >= 0], weights=item_load[item_zone >= 0],
+                        minlength=len(zone_site))
+    return Partition(zone_of_node, item_zone, np.asarray(zone_site, np.int64), loads)
+
+
+@dataclass
+class Zoning:
+    """NROs, PMs, PBOs and which premise each serves.
+
+    Attributes
+    ----------
+    premises
+        On the premises' index: ``nro``, ``pm``, ``pbo`` (zone indices, -1 when unserved),
+        ``nro_id``, ``pm_id``, ``pbo_id`` and ``reason`` (why a premise is unserved).
+    nro, pm, pbo
+        One row per site: ``site_id``, ``node``, ``lines``, ``parent_id``, ``flag``.
+    parent, dist
+        The shortest-path forest from the NROs along the roads (metres).
+    pm_zone_of_node
+        PM zone index of every road node (-1 outside every zone).
+    """
+
+    premises: pd.DataFrame
+    nro: pd.DataFrame
+    pm: pd.DataFrame
+    pbo: pd.DataFrame
+    parent: np.ndarray
+    dist: np.ndarray
+    pm_zone_of_node: np.ndarray | None = None
+
+
+def place_nros(
+    net: TrenchNetwork,
+    node_of_premise: np.ndarray,
+    locaux: np.ndarray,
+    candidates: np.ndarray,
+    *,
+    min_lines: int = DESIGN.nro_min_lines,
+    max_reach_m: float = DESIGN.nro_max_reach_m,
+    max_rounds: int = 20,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Choose NRO nodes among candidates so that each ZNRO holds at least ``min_lines``.
+
+    Returns
+    -------
+    nro_nodes, flags, dist, parent, source
+        Chosen nodes, a flag per NRO ("" or the reason it is below ``min_lines``), and the
+        multi-source Dijkstra result (distance in metres, predecessor, nearest NRO node) over
+        every road node.
+    """
+    A = net.csr("length")
+    load = np.bincount(node_of_premise, weights=locaux, minlength=net.n_nodes)
+    comp = net.component
+    cand = np.unique(candidates[candidates >= 0])
+    # a component with premises but no candidate gets one at its busiest node
+    comps_with_load = np.unique(comp[load > 0])
+    missing = np.setdiff1d(comps_with_load, comp[cand])
+    added = []
+    for c in missing:
+        nodes = np.flatnonzero(comp == c)
+        added.append(nodes[np.argmax(load[nodes])])
+    cand = np.unique(np.r_[cand, np.asarray(added, np.int64)])
+    for _ in range(max_rounds):
+        dist, pred, src = csgraph.dijkstra(A, directed=False, indices=cand, min_only=True,
+                                           return_predecessors=True)
+        served = np.bincount(src[src >= 0], weights=load[src >= 0], minlength=net.n_nodes)[cand]
+        small = served < min_lines
+        if not small.any():
+            break
+        # keep at least the busiest candidate of each component
+        keep = ~small
+        for c in np.unique(comp[cand]):
+            in_c = comp[cand] == c
+            if not (keep & in_c).any():
+                keep[np.flatnonzero(in_c)[np.argmax(served[in_c])]] = True
+        if keep.all():
+            break
+        cand = cand[keep]
+    # optical reach: add NROs (an original candidate near the farthest premise, else that
+    # premise's node) until every premise is within max_reach_m by road
+    pool = np.unique(candidates[candidates >= 0])
+    reach_added: list[int] = []
+    for _ in range(10_000):
+        dist, pred, src = csgraph.dijkstra(A, directed=False, indices=cand, min_only=True,
+                                           return_predecessors=True)
+        far = np.flatnonzero((load > 0) & (dist > max_reach_m))
+        if len(far) == 0:
+            break
+        worst = far[np.argmax(dist[far])]
+        d_w = csgraph.dijkstra(A, directed=False, indices=worst, limit=max_reach_m / 2)
+        near_pool = pool[np.isfinite(d_w[pool])]
+        near_pool = near_pool[~np.isin(near_pool, cand)]
+        pick = near_pool[np.argmin(d_w[near_pool])] if len(near_pool) else worst
+        cand = np.unique(np.r_[cand, pick])
+        reach_added.append(int(pick))
+    served = np.bincount(src[src >= 0], weights=load[src >= 0], minlength=net.n_nodes)[cand]
+    flags = np.where(served < min_lines, f"ZNRO below {min_lines} lines", "")
+    flags = np.where((flags != "") & np.isin(cand, reach_added),
+                     np.char.add(flags.astype(str), ", kept for optical reach"), flags)
+    flags = np.where(np.isin(cand, added), np.char.add(flags.astype(str), " no NRA: placed at the busiest node").astype(object), flags)
+    return cand, flags.astype(str), dist, pred, src
+
+
+def zone_premises(
+    net: TrenchNetwork,
+    snapped: pd.DataFrame,
+    locaux: np.ndarray,
+    candidates: np.ndarray,
+    *,
+    node_group: np.ndarray | None = None,
+    rules: DesignRules = DESIGN,
+    arcep: ArcepRules = ARCEP,
+) -> Zoning:
+    """Place NROs, cut PM zones and group PBOs for snapped premises.
+
+    Parameters
+    ----------
+    net
+        The road network.
+    snapped
+        :func:`bthd.network.roads.snap_premises` result (``node`` per premise, -1 if none).
+    locaux
+        Locaux of each premise (logements + locaux pro), aligned with ``snapped``.
+    candidates
+        Candidate NRO nodes (the NRA sites snapped to the roads).
+    node_group
+        A group label per road node (commune, EPCI); PM zones do not cross groups. None: free.
+    """
+    node = snapped["node"].to_numpy()
+    ok = node >= 0
+    nro_nodes, nro_flags, dist, parent, src = place_nros(
+        net, node[ok], locaux[ok], candidates, min_lines=rules.nro_min_lines,
+        max_reach_m=rules.nro_max_reach_m,
+    )
+    reached = src >= 0
+    order = np.flatnonzero(reached)
+    order = order[np.argsort(-dist[order], kind="stable")]
+    par = np.where(parent >= 0, parent, -1)
+    forced = np.zeros(net.n_nodes, bool)
+    if node_group is not None:
+        has_par = par >= 0
+        forced[has_par] = node_group[has_par] != node_group[par[has_par]]
+    items = np.flatnonzero(ok)
+    inode = node[items]
+    iload = locaux[items].astype(float)
+    edge_len = np.where(par >= 0, dist - dist[np.maximum(par, 0)], 0.0)
+    edge_len = np.where(np.isfinite(edge_len), edge_len, 0.0)
+    pm = partition_tree(order, par, inode, iload, min_load=arcep.pm_min_lines_remote,
+                        target=rules.pm_target_lines, max_load=arcep.pm_max_lines, forced=forced,
+                        edge_len=edge_len, max_span=rules.pm_max_span_m)
+    # PBOs within PM zones: a node starts a new PBO zone where its PM zone changes
+    zpm = pm.zone_of_node
+    forced_pbo = np.zeros(net.n_nodes, bool)
+    has_par = par >= 0
+    forced_pbo[has_par] = zpm[has_par] != zpm[par[has_par]]
+    pbo = partition_tree(order, par, inode, iload, min_load=arcep.pbo_min_locaux,
+                         target=arcep.pbo_max_locaux, max_load=arcep.pbo_max_locaux,
+                         forced=forced_pbo, edge_len=edge_len, max_span=rules.pbo_max_span_m)
+    # a PBO zone must sit within one PM zone: split a PBO whose items span PM zones
+    pbo_item = pbo.zone_of_item
+    pm_item = pm.zone_of_item
+    pair = pd.DataFrame({"pbo": pbo_item, "pm": pm_item})
+    pair_id, pair_uniques = pd.factorize(pd.MultiIndex.from_frame(pair), sort=True)
+    pbo_item = pair_id
+    pbo_pm = np.array([p for _, p in pair_uniques], np.int64)
+    pbo_old = np.array([b for b, _ in pair_uniques], np.int64)
+    pbo_site = pbo.zone_site[pbo_old]
+    pbo_load = np.bincount(pbo_item, weights=iload, minlength=len(pbo_old))
+
+    # --- identifiers and tables ---------------------------------------------------------------
+    nro_index = pd.Series(np.arange(len(nro_nodes)), index=nro_nodes)
+    nro_of_node = np.where(reached, nro_index.reindex(src).fillna(-1).to_numpy(np.int64), -1)
+    nro_ids = np.array([f"NRO-{i + 1:04d}" for i in range(len(nro_nodes))], dtype=object)
+    pm_nro = nro_of_node[pm.zone_site]
+    # number PMs within their NRO, in order of distance from it
+    pm_order = np.lexsort((pm.zone_site, dist[pm.zone_site], pm_nro))
+    pm_rank = np.empty(len(pm_order), np.int64)
+    pm_rank[pm_order] = np.arange(len(pm_order))
+    first_of_nro = pd.Series(pm_rank).groupby(pm_nro).transform("min").to_numpy()
+    pm_ids = np.array([f"PM-{nro_ids[a][4:]}-{(r - f) + 1:03d}"
+                       for a, r, f in zip(pm_nro, pm_rank, first_of_nro, strict=True)], dtype=object)
+    pbo_order = np.lexsort((pbo_site, dist[pbo_site], pbo_pm))
+    pbo_rank = np.empty(len(pbo_order), np.int64)
+    pbo_rank[pbo_order] = np.arange(len(pbo_order))
+    first_of_pm = pd.Series(pbo_rank).groupby(pbo_pm).transform("min").to_numpy()
+    pbo_ids = np.array([f"PBO-{pm_ids[p][3:]}-{(r - f) + 1:03d}"
+                        for p, r, f in zip(pbo_pm, pbo_rank, first_of_pm, strict=True)], dtype=object)
+
+    pm_lines = pm.zone_load
+    pm_flag = np.where(
+        pm_lines < arcep.pm_min_lines_remote,
+        np.where(nro_flags[pm_nro] != "", "below 300 lines: island or isolated ZNRO",
+                 f"below {arcep.pm_min_lines_remote} lines: the tree leaves a remainder"),
+        np.where(pm_lines > arcep.pm_max_lines,
+                 f"above {arcep.pm_max_lines} lines: one junction carries more", ""),
+    )
+    if node_group is not None:
+        pm_flag = np.where((pm_flag != "") & forced[pm.zone_site],
+                           np.char.add(pm_flag.astype(str), " (kept within its commune/EPCI)"),
+                           pm_flag)
+    nro_lines = np.bincount(pm_nro, weights=pm_lines, minlength=len(nro_nodes))
+    nro_df = pd.DataFrame({"site_id": nro_ids, "node": nro_nodes, "lines": nro_lines.round(0).astype(np.int64),
+                           "parent_id": None, "flag": nro_flags})
+    pm_df = pd.DataFrame({"site_id": pm_ids, "node": pm.zone_site,
+                          "lines": pm_lines.round(0).astype(np.int64),
+                          "parent_id": nro_ids[pm_nro], "flag": pm_flag.astype(str),
+                          "dist_to_nro_m": dist[pm.zone_site].round(1)})
+    pbo_flag = np.where(pbo_load > arcep.pbo_max_locaux, "building larger than a PBO", "")
+    pbo_df = pd.DataFrame({"site_id": pbo_ids, "node": pbo_site,
+                           "lines": pbo_load.round(0).astype(np.int64),
+                           "parent_id": pm_ids[pbo_pm], "flag": pbo_flag})
+    # --- premises -------------------------------------------------------------------------------
+    n = len(snapped)
+    out = pd.DataFrame(index=snapped.index)
+    nro_p = np.full(n, -1, np.int64)
+    pm_p = np.full(n, -1, np.int64)
+    pbo_p = np.full(n, -1, np.int64)
+    nro_p[items] = nro_of_node[inode]
+    pm_p[items] = pm.zone_of_item
+    pbo_p[items] = pbo_item
+    out["nro"], out["pm"], out["pbo"] = nro_p, pm_p, pbo_p
+    out["nro_id"] = np.where(nro_p >= 0, nro_ids[np.maximum(nro_p, 0)], None)
+    out["pm_id"] = np.where(pm_p >= 0, pm_ids[np.maximum(pm_p, 0)], None)
+    out["pbo_id"] = np.where(pbo_p >= 0, pbo_ids[np.maximum(pbo_p, 0)], None)
+    out["reason"] = snapped["reason"].to_numpy()
+    log.info("zoning: %d NRO, %d PM, %d PBO", len(nro_df), len(pm_df), len(pbo_df))
+    return Zoning(out, nro_df, pm_df, pbo_df, par, dist, pm.zone_of_node)
