@@ -84,6 +84,7 @@ class Region:
         *,
         epci: str | None = None,
         departement: str | None = None,
+        communes: list[str] | None = None,
         zone_types: tuple[str, ...] | None = ("RIP",),
         seed: int = DEFAULT_SEED,
         settings: SynthSettings = SYNTH,
@@ -94,6 +95,8 @@ class Region:
         ----------
         epci, departement
             Keep one EPCI (SIREN) or one département (code); both None = the whole region.
+        communes
+            Keep these communes (INSEE codes) only.
         zone_types
             Generate premises in communes of these zone types (default: the RIP, i.e. the
             public network's area); None = every commune.
@@ -102,9 +105,9 @@ class Region:
         """
         from bthd import data, synth
 
-        communes = data.load_communes()
+        all_communes = data.load_communes()
         region = cls(
-            communes=communes,
+            communes=all_communes,
             epci=data.load_epci(),
             departements=data.load_departements(),
             sites=data.load_pops(),
@@ -114,9 +117,11 @@ class Region:
         )
         if epci is not None or departement is not None:
             region = region.subset(epci=epci, departement=departement)
+        if communes is not None:
+            region = region.subset(communes=communes)
         # the communes around are land for the generator, so roads can cross other zones
         sy = synth.generate(
-            _with_neighbours(communes, region.communes),
+            _with_neighbours(all_communes, region.communes),
             seed=seed,
             settings=settings,
             zone_types=zone_types,
@@ -225,8 +230,14 @@ class Region:
             self._graph = graph_from_layers(self.road_nodes, self.road_edges)
         return self._graph
 
-    def subset(self, *, epci: str | None = None, departement: str | None = None) -> Region:
-        """The part of the region in one EPCI (SIREN) and/or one département (code).
+    def subset(
+        self,
+        *,
+        epci: str | None = None,
+        departement: str | None = None,
+        communes: list[str] | None = None,
+    ) -> Region:
+        """The part of the region in one EPCI (SIREN), one département and/or some communes.
 
         Raises
         ------
@@ -252,6 +263,16 @@ class Region:
                     f"this region has {', '.join(sorted(known))}"
                 )
             mask &= (c["departement"] == departement).to_numpy()
+        if communes is not None:
+            wanted = {str(x) for x in communes}
+            unknown_codes = sorted(wanted - set(c["insee_code"]))
+            if unknown_codes:
+                raise InputError(f"unknown INSEE codes: {', '.join(unknown_codes[:20])}")
+            mask &= c["insee_code"].isin(wanted).to_numpy()
+        label = "-".join(
+            x for x in (f"epci-{epci}" if epci else "", f"dep-{departement}" if departement else "",
+                        f"{len(communes)}-communes" if communes is not None else "") if x
+        )
         communes = c[mask].reset_index(drop=True)
         codes = set(communes["insee_code"])
         epci_keep = (
@@ -284,11 +305,6 @@ class Region:
             if "site_type" in sites.columns:
                 keep |= sites["site_type"].eq("POP")  # the backbone serves every subset
             sites = sites[keep].reset_index(drop=True)
-        label = "-".join(
-            x
-            for x in (f"epci-{epci}" if epci else "", f"dep-{departement}" if departement else "")
-            if x
-        )
         return replace(
             self,
             communes=communes,

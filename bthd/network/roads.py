@@ -278,28 +278,45 @@ def snap_premises(
     """
     pts = premises.geometry.to_numpy()
     tree = shapely.STRtree(net.geometry)
-    (p_idx, e_idx), dist = tree.query_nearest(
-        pts, max_distance=max_drop_m, return_distance=True, all_matches=False
-    )
     n = len(pts)
     edge = np.full(n, -1, np.int64)
     offset = np.full(n, np.nan)
-    edge[p_idx] = e_idx
-    offset[p_idx] = dist
+    # most premises are a few tens of metres from a road: a dwithin query and exact distances
+    # on the candidate pairs are much faster than nearest-neighbour queries; ties go to the
+    # lowest edge index, so the result is deterministic
+    near = min(40.0, max_drop_m)
+    a, b = tree.query(pts, predicate="dwithin", distance=near)
+    d = shapely.distance(pts[a], net.geometry[b])
+    o = np.lexsort((b, d, a))
+    a, b, d = a[o], b[o], d[o]
+    first = np.r_[True, a[1:] != a[:-1]] if len(a) else np.empty(0, bool)
+    edge[a[first]] = b[first]
+    offset[a[first]] = d[first]
+    rest = np.flatnonzero(edge < 0)
+    if len(rest) and max_drop_m > near:
+        (p_idx, e_idx), dist = tree.query_nearest(
+            pts[rest], max_distance=max_drop_m, return_distance=True, all_matches=True
+        )
+        o = np.lexsort((e_idx, dist, p_idx))
+        p_idx, e_idx, dist = p_idx[o], e_idx[o], dist[o]
+        first = np.r_[True, p_idx[1:] != p_idx[:-1]] if len(p_idx) else np.empty(0, bool)
+        edge[rest[p_idx[first]]] = e_idx[first]
+        offset[rest[p_idx[first]]] = dist[first]
     ok = edge >= 0
+    e = np.maximum(edge, 0)
+    # per edge, once: the geometry's length and whether it runs from u (else from v)
+    start = shapely.get_point(net.geometry, 0)
+    runs_from_u = np.hypot(shapely.get_x(start) - net.x[net.u],
+                           shapely.get_y(start) - net.y[net.u]) <= 0.5
+    glen_e = shapely.length(net.geometry)
+    scale_e = np.where(glen_e > 0, net.length / np.where(glen_e > 0, glen_e, 1), 1.0)
     along_u = np.full(n, np.nan)
     along_u[ok] = shapely.line_locate_point(net.geometry[edge[ok]], pts[ok])
-    elen = np.where(ok, net.length[np.maximum(edge, 0)], np.nan)
-    # geometry length may differ slightly from the stored length: scale to it
-    glen = np.where(ok, shapely.length(net.geometry[np.maximum(edge, 0)]), np.nan)
-    along_u = along_u * np.where(glen > 0, elen / np.where(glen > 0, glen, 1), 1.0)
-    # the geometry may run v→u: compare its start with node u's position
-    start = shapely.get_point(net.geometry[np.maximum(edge, 0)], 0)
-    uu = net.u[np.maximum(edge, 0)]
-    flipped = ok & (np.hypot(shapely.get_x(start) - net.x[uu], shapely.get_y(start) - net.y[uu]) > 0.5)
-    along_u = np.where(flipped, elen - along_u, along_u)
+    elen = np.where(ok, net.length[e], np.nan)
+    along_u = along_u * scale_e[e]  # stored length may differ slightly from the geometry's
+    along_u = np.where(ok & ~runs_from_u[e], elen - along_u, along_u)
     to_u = along_u <= elen / 2
-    node = np.where(ok, np.where(to_u, net.u[np.maximum(edge, 0)], net.v[np.maximum(edge, 0)]), -1)
+    node = np.where(ok, np.where(to_u, net.u[e], net.v[e]), -1)
     along = np.where(to_u, along_u, elen - along_u)
     reason = np.where(ok, "", f"no road within {max_drop_m:g} m")
     return pd.DataFrame(

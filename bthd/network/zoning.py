@@ -281,13 +281,23 @@ def place_nros(
         far = np.flatnonzero((load > 0) & (dist > max_reach_m))
         if len(far) == 0:
             break
-        worst = far[np.argmax(dist[far])]
+        # several additions per round: the farthest premises, at least max_reach_m apart
+        far = far[np.argsort(-dist[far], kind="stable")]
+        worst: list[int] = []
+        fx, fy = net.x[far], net.y[far]
+        alive = np.ones(len(far), bool)
+        while alive.any() and len(worst) < 64:
+            k = int(np.flatnonzero(alive)[0])
+            worst.append(int(far[k]))
+            alive &= np.hypot(fx - fx[k], fy - fy[k]) > max_reach_m
         d_w = csgraph.dijkstra(A, directed=False, indices=worst, limit=max_reach_m / 2)
-        near_pool = pool[np.isfinite(d_w[pool])]
-        near_pool = near_pool[~np.isin(near_pool, cand)]
-        pick = near_pool[np.argmin(d_w[near_pool])] if len(near_pool) else worst
-        cand = np.unique(np.r_[cand, pick])
-        reach_added.append(int(pick))
+        d_w = np.atleast_2d(d_w)
+        picks = []
+        for row, w in zip(d_w, worst, strict=True):
+            near_pool = pool[np.isfinite(row[pool]) & ~np.isin(pool, cand)]
+            picks.append(near_pool[np.argmin(row[near_pool])] if len(near_pool) else w)
+        cand = np.unique(np.r_[cand, picks])
+        reach_added.extend(int(p) for p in picks)
     served = np.bincount(src[src >= 0], weights=load[src >= 0], minlength=net.n_nodes)[cand]
     flags = np.where(served < min_lines, f"ZNRO below {min_lines} lines", "")
     flags = np.where((flags != "") & np.isin(cand, reach_added),
