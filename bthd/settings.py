@@ -60,7 +60,10 @@ class SynthSettings(_Frozen):
     street_spacing_m: float = Field(90.0, description="spacing of bourg streets")
     premise_spacing_m: float = Field(18.0, description="frontage of one local along a street")
     setback_m: float = Field(12.0, description="distance of a building from its street axis")
-    nra_min_locaux: int = Field(1200, description="communes with this many locaux get an NRA")
+    nra_min_locaux: int = Field(600, description="communes with this many locaux get an NRA")
+    nra_spacing_m: float = Field(
+        4000.0, description="a commune farther than this from every NRA gets its own"
+    )
     sr_target_lines: int = Field(250, description="lines per copper sub-distributor (SR)")
 
 

@@ -44,7 +44,7 @@ from bthd.settings import SYNTH, WORK_CRS, SynthSettings
 log = logging.getLogger(__name__)
 
 #: Version of the generator: bumped whenever its output changes for the same seed.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 
 @dataclass
@@ -450,6 +450,28 @@ def generate(
     if out.any():  # a street foot across a concave border: the commune reference point
         c_i = P["commune"][out]
         P["x"][out], P["y"][out] = cx[c_i], cy[c_i]
+    # no two address points at the same position: spread repeats on a small spiral (1.5 m
+    # steps), keeping each inside its commune
+    key = np.round(P["x"] * 100).astype(np.int64) * 10_000_000_000 + np.round(P["y"] * 100).astype(
+        np.int64
+    )
+    srt = np.argsort(key, kind="stable")
+    rep = np.zeros(len(key), np.int64)
+    same = np.r_[False, key[srt][1:] == key[srt][:-1]]
+    run_start = np.maximum.accumulate(np.where(~same, np.arange(len(key)), 0))
+    rep[srt] = np.arange(len(key)) - run_start
+    dup = np.flatnonzero(rep > 0)
+    if len(dup):
+        for sign in (1.0, -1.0, 0.3):
+            ang = rep[dup] * 2.399963  # golden angle
+            rad = 1.5 * np.sqrt(rep[dup])
+            nx_ = (P["x"][dup] + sign * rad * np.cos(ang)).round(2)
+            ny_ = (P["y"][dup] + sign * rad * np.sin(ang)).round(2)
+            inside = shapely.contains_xy(polys[P["commune"][dup]], nx_, ny_)
+            P["x"][dup[inside]], P["y"][dup[inside]] = nx_[inside], ny_[inside]
+            dup = dup[~inside]
+            if len(dup) == 0:
+                break
     # order: by commune, bourg first, then hamlets (stable, deterministic)
     order = np.lexsort((np.arange(len(P["x"])), ~P["bourg"], P["commune"]))
     P = {k: v_[order] for k, v_ in P.items()}
@@ -628,7 +650,7 @@ def _copper_plant(com, bourg_xy, premises, P, hx, hy, hcom, s, rng):
         if (
             locaux[i] >= s.nra_min_locaux
             or not nra_com
-            or np.min(np.hypot(*(bourg_xy[nra_com] - bourg_xy[i]).T)) > 7000
+            or np.min(np.hypot(*(bourg_xy[nra_com] - bourg_xy[i]).T)) > s.nra_spacing_m
         ):
             nra_com.append(int(i))
     nra_com_arr = np.array(sorted(nra_com))

@@ -37,6 +37,7 @@ def test_run_folder_contents(run_dir):
         "road_nodes": "Point",
         "backbone": "LineString",
         "links": "LineString",
+        "zones": "MultiPolygon",
     }
     man = json.loads((out / "manifest.json").read_text())
     assert man["command"] == "bthd demo"
@@ -65,6 +66,23 @@ def test_design_outputs(run_dir):
     surv = pd.read_csv(out / "tables/backbone_survivability.csv")
     loop = surv[surv["element_type"] == "backbone_link"]
     assert (loop["locaux_lost"] == 0).all()  # a single cut of the loop loses nothing
+
+
+def test_zones_partition_the_premises(run_dir):
+    out, _ = run_dir
+    zones = gpd.read_file(out / "layers.gpkg", layer="zones")
+    prem = gpd.read_file(out / "layers.gpkg", layer="premises")
+    for kind, col in (("ZNRO", "nro_id"), ("ZPM", "pm_id"), ("ZPBO", "pbo_id")):
+        z = zones[zones["zone_kind"] == kind]
+        assert set(z["zone_id"]) == set(prem[col])
+        # every premise in exactly one zone of the kind, its own
+        hits = gpd.sjoin(prem[[col, "geometry"]], z[["zone_id", "geometry"]],
+                         predicate="intersects")
+        own = hits[hits[col] == hits["zone_id"]]
+        assert own.index.nunique() == len(prem), kind
+        inside = gpd.sjoin(prem[[col, "geometry"]], z[["zone_id", "geometry"]],
+                           predicate="within")
+        assert inside.index.value_counts().max() == 1, kind  # never inside two zones
 
 
 def test_tables_add_up_and_agree_with_layers(run_dir):
