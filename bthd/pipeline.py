@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from bthd.coverage import locaux_summary
@@ -81,7 +82,7 @@ def run(
     zone_types: tuple[str, ...] | None = ("RIP",),
     seed: int = DEFAULT_SEED,
     overwrite: bool = False,
-    stages: tuple[str, ...] = ("summary", "design"),
+    stages: tuple[str, ...] = ("summary", "design", "eligibility"),
     command: str = "bthd demo",
     design_options: dict[str, Any] | None = None,
     on_stage: StageCallback | None = None,
@@ -102,8 +103,9 @@ def run(
     overwrite
         Replace an existing run folder.
     stages
-        ``summary`` (locaux by commune, EPCI, département, zone type) and/or ``design`` (the
-        FTTH network, its BOM and costs, the backbone's survivability).
+        ``summary`` (locaux by commune, EPCI, département, zone type), ``design`` (the
+        FTTH network, its BOM and costs, the backbone's survivability) and ``eligibility``
+        (copper lines, DSL rate classes, best service per premise and year; needs ``design``).
     command
         Name of the command, for the manifest.
     design_options
@@ -116,9 +118,11 @@ def run(
     from bthd.settings import DEFAULT_DEMO_EPCI
     from bthd.synth import realism_table
 
-    unknown = set(stages) - {"summary", "design"}
+    unknown = set(stages) - {"summary", "design", "eligibility"}
     if unknown:
-        raise ValueError(f"unknown stages {sorted(unknown)}; use summary and/or design")
+        raise ValueError(f"unknown stages {sorted(unknown)}; use summary, design, eligibility")
+    if "eligibility" in stages and "design" not in stages:
+        raise ValueError("the eligibility stage needs the design stage (FTTH zones)")
     check_output(out, overwrite=overwrite)  # fail before any work
     if not whole_region and epci is None and departement is None:
         epci = DEFAULT_DEMO_EPCI
@@ -155,6 +159,12 @@ def run(
         des = design(region, seed=seed, **(design_options or {}))
         layers, design_tables = _design_outputs(region, des, layers)
         tables.update(design_tables)
+    elig = None
+    if "eligibility" in stages and des is not None:
+        _mark("eligibility")
+        elig = _eligibility(region, des, seed=seed)
+        tables.update(elig.tables)
+        layers["premises"] = elig.premises
     _mark("write")
     scope = (
         "region"
@@ -177,6 +187,8 @@ def run(
         rf.write_layers(layers)
         for name, df in tables.items():
             rf.write_table(name, df)
+        if elig is not None:
+            rf.write_parquet("eligibility_by_premise", elig.by_premise)
         note = _SYNTHETIC_NOTE.format(seed=seed, version=region.meta.get("generator_version"))
         design_note = (
             "\nThe FTTH design (sites NRO/PM/PBO, links TR/DI, zones, BOM, costs) is computed by "
@@ -274,6 +286,73 @@ def _design_outputs(
     })
     tables["design_cost_comparison"] = comp
     return layers, tables
+
+
+@dataclass
+class _Eligibility:
+    premises: gpd.GeoDataFrame
+    tables: dict[str, pd.DataFrame]
+    by_premise: pd.DataFrame
+
+
+def _eligibility(region: Region, des: Design, *, seed: int) -> _Eligibility:
+    """Copper lines and the best service per premise and year (FTTH schedule derived)."""
+    from bthd import eligibility as el
+    from bthd.network.copper import copper_lines
+
+    assert region.sites is not None and des.snapped is not None
+    cl = copper_lines(des.net, des.snapped, region.sites)
+    schedule = el.default_schedule(region.communes, seed=seed)
+    fy = el.ftth_year(des.premises, schedule)
+    med_year = None
+    after = None
+    med_tables: dict[str, pd.DataFrame] = {}
+    try:
+        from bthd import med
+    except ImportError:  # pragma: no cover - the MED planner lands separately
+        med = None  # type: ignore[assignment]
+    locaux = des.premises["logements"] + des.premises["locaux_pro"]
+    if med is not None:
+        med_year, after, med_tables = _default_med(med, cl, des, locaux, fy)
+    years = list(range(2015, 2027))
+    main = np.bincount(des.net.component).argmax()
+    node = des.snapped["node"].to_numpy()
+    island = pd.Series((node >= 0) & (des.net.component[np.maximum(node, 0)] != main),
+                       index=des.premises.index)
+    tech, cls = el.eligibility_by_year(cl.lines, fy, years, med_year=med_year,
+                                       copper_after_med=after, island=island)
+    summary = el.summary_by_year(tech, cls, locaux)
+    prem = des.premises.copy()
+    prem["copper_rate_mbps"] = cl.lines["rate_mbps"].to_numpy()
+    prem["copper_class"] = cl.lines["rate_class"].astype(str).to_numpy()
+    prem["tv"] = cl.lines["tv"].astype(str).to_numpy()
+    prem["copper_length_m"] = cl.lines["length_m"].to_numpy()
+    prem["ftth_year"] = fy.to_numpy()
+    prem["island"] = island.to_numpy()
+    by_premise = pd.DataFrame({"premise_id": prem["premise_id"].to_numpy()})
+    for y in years:
+        by_premise[f"tech_{y}"] = tech[y].astype(str).to_numpy()
+        by_premise[f"class_{y}"] = cls[y].astype(str).to_numpy()
+    first, last = years[0], years[-1]
+    before_after = pd.DataFrame({
+        "rate_class": list(cls[first].cat.categories),
+        f"locaux_{first}": [int(locaux[cls[first] == k].sum()) for k in cls[first].cat.categories],
+        f"locaux_{last}": [int(locaux[cls[last] == k].sum()) for k in cls[last].cat.categories],
+    })
+    tables = {"eligibility_by_year": summary, "eligibility_before_after": before_after,
+              "ftth_schedule": schedule, **med_tables}
+    return _Eligibility(prem, tables, by_premise)
+
+
+def _default_med(med, cl, des, locaux, fy):  # type: ignore[no-untyped-def]
+    """The demo's MED programme: as many operations per line as BTHD's 174 for the RIP."""
+    n_ops = max(1, round(174 * float(locaux.sum()) / 1_160_808))
+    cands = med.candidates(cl, des.net, locaux, ftth_year=fy, med_year=2015)
+    sel = med.select(cands, operations=n_ops)
+    after = med.apply(cl, sel)
+    med_year = pd.Series(np.where(cl.lines["sr_id"].isin(sel["sr_id"]), 2015, np.nan),
+                         index=cl.lines.index)
+    return med_year, after, {"med_selected": sel}
 
 
 def _as_synth(region: Region):

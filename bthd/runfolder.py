@@ -102,6 +102,14 @@ class RunFolder:
         self.manifest.setdefault("outputs", []).append(f"tables/{name}.csv")
         return out
 
+    def write_parquet(self, name: str, df: pd.DataFrame) -> Path:
+        """Write a large table as ``tables/NAME.parquet`` (compressed, typed)."""
+        out = self.path / "tables" / f"{name}.parquet"
+        out.parent.mkdir(exist_ok=True)
+        df.to_parquet(out, index=False)
+        self.manifest.setdefault("outputs", []).append(f"tables/{name}.parquet")
+        return out
+
     def write_text(self, name: str, text: str) -> Path:
         out = self.path / name
         out.parent.mkdir(parents=True, exist_ok=True)

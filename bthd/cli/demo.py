@@ -19,7 +19,7 @@ def run_with_progress(**kwargs: Any) -> Any:
     """Run the pipeline with a progress display of its stages."""
     from bthd import pipeline
 
-    stages = ["load and generate", "validate", "summarise", "design", "write"]
+    stages = ["load and generate", "validate", "summarise", "design", "eligibility", "write"]
     with progress() as prog:
         task = prog.add_task("starting", total=len(stages))
 
@@ -73,7 +73,8 @@ def demo(
     res = run_with_progress(
         out=out, epci=epci, departement=departement, whole_region=region,
         zone_types=None if all_zones else ("RIP",), seed=seed, overwrite=overwrite,
-        stages=("summary",) if no_design else ("summary", "design"), command="bthd demo",
+        stages=("summary",) if no_design else ("summary", "design", "eligibility"),
+        command="bthd demo",
     )
     t = res.tables
     print_table(
@@ -103,6 +104,11 @@ def demo(
         f"[bold]{len(r.premises):,}[/] synthetic address points, {len(r.road_edges):,} road edges"
     )
     print_design(res)
+    if "eligibility_by_year" in t:
+        e = t["eligibility_by_year"]
+        cols = ["year"] + [c for c in e.columns if c.startswith("class ")] + [
+            "share_bon_haut_debit", "share_tres_haut_debit"]
+        print_table(e[cols], "Locaux by rate class and year (copper, MED, then FTTH as scheduled)")
     console.print(
         f"Done in {sum(res.timings.values()):.1f} s "
         f"({', '.join(f'{k} {v:.1f} s' for k, v in res.timings.items())})"

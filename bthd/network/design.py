@@ -94,6 +94,7 @@ class Design:
     zoning: Zoning = field(repr=False)
     routing: Routing = field(repr=False)
     timings: dict[str, float] = field(default_factory=dict)
+    snapped: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def total_cost(self) -> float:
@@ -257,7 +258,7 @@ def design(
         zones = _zones(prem, zoning, region)
         tick("zone polygons")
     return Design(prem, sites, links, zones, bom, cost_by_pm, issues, net, zoning, routing,
-                  timings)
+                  timings, snapped)
 
 
 def _premises_view(premises, snapped, zoning, routing, locaux, rules, arcep):  # type: ignore[no-untyped-def]

@@ -1,0 +1,219 @@
+"""Eligibility by year: the best service every premise can get, year after year.
+
+For each premise and year: **FTTH** once its PM zone (or commune) is *raccordable* under the
+deployment schedule; else **upgraded copper** once the montée en débit of its SR is done; else
+**plain copper** (its DSL rate class); premises of islands without a road link to the mainland
+are flagged (served by radio backhaul). The result is index-aligned with the premises: one
+column per year.
+
+A deployment schedule is a table of zones with the year each becomes raccordable. Until a
+phasing engine exists, :func:`default_schedule` derives one from the real Arcep 2018 status of
+each commune and BTHD's published phases; a user can pass their own (a CSV with ``insee_code``
+or ``pm_id`` and ``year``).
+
+Not for: choosing MED operations (:mod:`bthd.med`) or computing copper lines
+(:mod:`bthd.network.copper`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+import pandas as pd
+
+from bthd import dsl
+from bthd._errors import InputError, Problem, ValidationError
+
+log = logging.getLogger(__name__)
+
+TECHNOLOGIES = ("none", "copper", "copper_med", "ftth")
+TECHNOLOGY_DTYPE = pd.CategoricalDtype(list(TECHNOLOGIES), ordered=True)
+
+#: BTHD phases as published by Mégalis (seeds; DOMAIN.md section 8): years and locaux.
+BTHD_PHASES: tuple[tuple[str, int, int, int], ...] = (
+    ("phase 1", 2015, 2020, 250_000),
+    ("phase 2", 2020, 2023, 400_000),
+    ("phase 3", 2024, 2026, 627_332),
+)
+
+
+def default_schedule(communes: pd.DataFrame, *, seed: int = 2154) -> pd.DataFrame:
+    """A deployment schedule per commune derived from Arcep 2018 and BTHD's phases.
+
+    Rules (documented, deterministic; a stand-in until the phasing engine exists):
+
+    * ZTD and AMII communes: raccordable by 2020, the private operators' L.33-13 deadline;
+    * RIP communes with FTTH coverage of at least 80 % at Arcep T1 2018: raccordable in 2018;
+    * RIP communes already partly covered in 2018 (BTHD phase 1 work under way): 2019–2020;
+    * the other RIP communes fill phase 2 (2020–2023, 400,000 locaux) then phase 3
+      (2024–2026) in a seeded random order, year by year in equal shares of locaux — BTHD built
+      towns and rural areas in parallel ("une ligne rurale pour une ligne urbaine").
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``insee_code``, ``year`` (raccordable from that year), ``phase``, ``basis`` (the rule).
+    """
+    c = pd.DataFrame(communes).copy()
+    need = {"insee_code", "zone_type", "locaux", "locaux_raccordables_2018"}
+    missing = need - set(c.columns)
+    if missing:
+        raise InputError(f"default_schedule needs columns {sorted(missing)} of the communes")
+    cov = c["locaux_raccordables_2018"] / c["locaux"].where(c["locaux"] > 0)
+    year = np.full(len(c), 0, np.int64)
+    phase = np.full(len(c), "", dtype=object)
+    basis = np.full(len(c), "", dtype=object)
+    private = c["zone_type"].isin(["ZTD", "AMII"]).to_numpy()
+    year[private] = 2020
+    phase[private] = "private (AMII/ZTD)"
+    basis[private] = "L.33-13 commitment deadline"
+    rip = ~private
+    done = rip & (cov.fillna(0) >= 0.8).to_numpy()
+    year[done], phase[done], basis[done] = 2018, "phase 1", "Arcep T1 2018: >= 80 % raccordable"
+    started = rip & ~done & (cov.fillna(0) > 0).to_numpy()
+    rng = np.random.default_rng(seed)
+    year[started] = np.where(rng.uniform(size=started.sum()) < 0.5, 2019, 2020)
+    phase[started], basis[started] = "phase 1", "Arcep T1 2018: deployment under way"
+    rest = np.flatnonzero(rip & ~done & ~started)
+    order = rest[rng.permutation(len(rest))]
+    cum = np.cumsum(c["locaux"].to_numpy()[order])
+    p2_total = BTHD_PHASES[1][3]
+    in_p2 = cum <= p2_total
+    for idx, (name, y0, y1) in ((order[in_p2], ("phase 2", 2020, 2023)),
+                                (order[~in_p2], ("phase 3", 2024, 2026))):
+        if len(idx) == 0:
+            continue
+        share = np.cumsum(c["locaux"].to_numpy()[idx]) / c["locaux"].to_numpy()[idx].sum()
+        n_years = y1 - y0 + 1
+        year[idx] = y0 + np.minimum((share * n_years - 1e-9).astype(np.int64), n_years - 1)
+        phase[idx] = name
+        basis[idx] = "derived: seeded order within the published phase"
+    return pd.DataFrame({"insee_code": c["insee_code"].to_numpy(), "year": year,
+                         "phase": phase, "basis": basis})
+
+
+def read_schedule(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a deployment schedule: a CSV with ``insee_code`` or ``pm_id`` and ``year``."""
+    from bthd.io import read_csv_fr
+
+    df = read_csv_fr(path)
+    key = "pm_id" if "pm_id" in df.columns else "insee_code"
+    problems = []
+    if key not in df.columns:
+        problems.append(Problem("no `insee_code` or `pm_id` column",
+                                fix="name the zone column insee_code or pm_id"))
+    if "year" not in df.columns:
+        problems.append(Problem("no `year` column", fix="give the year each zone is raccordable"))
+    if problems:
+        raise ValidationError(str(path), problems, "schedule")
+    years = pd.to_numeric(df["year"], errors="coerce")
+    bad = years.isna() | (years < 1990) | (years > 2100)
+    if bad.any():
+        raise ValidationError(str(path), [Problem(
+            "years missing or outside 1990–2100", tuple(f"line {i + 2}" for i in df.index[bad]),
+            "give a 4-digit year")], "schedule")
+    dup = df[key].duplicated()
+    if dup.any():
+        raise ValidationError(str(path), [Problem(
+            f"zones listed twice in `{key}`", tuple(df.loc[dup, key].astype(str)),
+            "keep one row per zone")], "schedule")
+    return pd.DataFrame({key: df[key].astype(str), "year": years.astype(np.int64)})
+
+
+def ftth_year(
+    premises: pd.DataFrame, schedule: pd.DataFrame
+) -> pd.Series:
+    """Year each premise becomes FTTH raccordable (NaN: never within the schedule).
+
+    The schedule is keyed by ``pm_id`` (matched on the premises' ``pm_id``) or ``insee_code``.
+    """
+    key = "pm_id" if "pm_id" in schedule.columns else "insee_code"
+    if key not in premises.columns:
+        raise InputError(f"the premises have no `{key}` column to match the schedule on")
+    years = schedule.set_index(key)["year"]
+    return premises[key].map(years).astype("float64").rename("ftth_year")
+
+
+def eligibility_by_year(
+    copper: pd.DataFrame,
+    ftth_year_: pd.Series,
+    years: range | list[int],
+    *,
+    med_year: pd.Series | None = None,
+    copper_after_med: pd.DataFrame | None = None,
+    island: pd.Series | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Best technology and rate class of every premise for every year.
+
+    Parameters
+    ----------
+    copper
+        Copper lines (:class:`bthd.network.copper.CopperLines` ``.lines``): ``rate_mbps``.
+    ftth_year_
+        Year each premise is FTTH raccordable (NaN: not within the schedule).
+    years
+        Years to report.
+    med_year
+        Year the MED of each premise's SR is done (NaN: none).
+    copper_after_med
+        ``rate_mbps`` of each premise after its SR's MED (same index).
+    island
+        True for premises of islands without a road link to the mainland (flagged).
+
+    Returns
+    -------
+    technology, rate_class
+        Two DataFrames index-aligned with the premises, one column per year: the technology
+        (none/copper/copper_med/ftth) and the rate class (Observatoire France THD).
+    """
+    idx = copper.index
+    base = copper["rate_mbps"].to_numpy(float)
+    after = (copper_after_med["rate_mbps"].reindex(idx).to_numpy(float)
+             if copper_after_med is not None else base)
+    fy = ftth_year_.reindex(idx).to_numpy(float)
+    my = (med_year.reindex(idx).to_numpy(float) if med_year is not None
+          else np.full(len(idx), np.nan))
+    ftth_rate = dsl.ftth_rate_mbps()
+    tech_cols, class_cols = {}, {}
+    for y in years:
+        is_ftth = fy <= y
+        is_med = ~is_ftth & (my <= y)
+        rate = np.where(is_ftth, ftth_rate, np.where(is_med, np.maximum(after, base), base))
+        tech = np.where(is_ftth, "ftth", np.where(is_med, "copper_med",
+                                                  np.where(rate > 0, "copper", "none")))
+        tech_cols[y] = pd.Categorical(tech, dtype=TECHNOLOGY_DTYPE)
+        class_cols[y] = dsl.rate_class(rate)
+    technology = pd.DataFrame(tech_cols, index=idx)
+    rate_class = pd.DataFrame({y: np.asarray(v) for y, v in class_cols.items()}, index=idx)
+    rate_class = rate_class.astype(dsl.RATE_CLASS_DTYPE)
+    if island is not None:
+        technology.attrs["island"] = island.reindex(idx).fillna(False).astype(bool)
+    return technology, rate_class
+
+
+def summary_by_year(
+    technology: pd.DataFrame, rate_class: pd.DataFrame, locaux: pd.Series
+) -> pd.DataFrame:
+    """Locaux per year by rate class and technology, with the shares of good and very high speed.
+
+    Every premise counts exactly once per year (checked).
+    """
+    rows = []
+    w = locaux.reindex(technology.index).to_numpy(float)
+    for y in technology.columns:
+        cls = rate_class[y]
+        by_class = pd.Series(w, index=cls.index).groupby(cls, observed=False).sum()
+        by_tech = pd.Series(w, index=cls.index).groupby(technology[y], observed=False).sum()
+        if not np.isclose(by_class.sum(), w.sum()):  # pragma: no cover - a bug if it happens
+            raise AssertionError("a premise lost its class")
+        row = {"year": int(y), "locaux": int(w.sum())}
+        row.update({f"class {k}": int(v) for k, v in by_class.items()})
+        row.update({f"tech {k}": int(v) for k, v in by_tech.items()})
+        good = cls.isin(["8–30", "30–100", "≥100"]).to_numpy()
+        thd = cls.isin(["30–100", "≥100"]).to_numpy()
+        row["share_bon_haut_debit"] = round(float(w[good].sum() / w.sum()), 4)
+        row["share_tres_haut_debit"] = round(float(w[thd].sum() / w.sum()), 4)
+        rows.append(row)
+    return pd.DataFrame(rows)
