@@ -43,8 +43,10 @@ def test_attenuation_and_rate_follow_the_dsl_tables(copper):
     assert np.allclose(lines["atten_db"], expected, atol=0.01)
     rate = dsl.downstream_rate_mbps(lines["atten_db"].to_numpy(),
                                     length_m=lines["length_m"].to_numpy())
-    # stored values are rounded (0.01 dB, 0.1 m): a few hundredths of Mbit/s at most
-    assert np.allclose(lines["rate_mbps"], rate, atol=0.05)
+    # stored values are rounded (0.01 dB, 0.1 m): a few hundredths of Mbit/s at most, except
+    # at the 78 dB cut-off itself, where rounding can cross it
+    away = (lines["atten_db"] - 78).abs() > 0.01
+    assert np.allclose(lines["rate_mbps"][away], rate[away.to_numpy()], atol=0.05)
     assert (lines.loc[lines["atten_db"] > 78, "rate_class"] == "inéligible").all()
     # longer lines never get a better class at equal structure (monotone in attenuation)
     order = np.argsort(lines["atten_db"].to_numpy())
