@@ -175,19 +175,21 @@ def eligibility_by_year(
     fy = ftth_year_.reindex(idx).to_numpy(float)
     my = (med_year.reindex(idx).to_numpy(float) if med_year is not None
           else np.full(len(idx), np.nan))
-    ftth_rate = dsl.ftth_rate_mbps()
+    # classes computed once for the three possible services, then chosen per year
+    codes_base = np.asarray(dsl.rate_class(base).codes)
+    codes_after = np.asarray(dsl.rate_class(np.maximum(after, base)).codes)
+    code_ftth = int(np.asarray(dsl.rate_class(np.array([dsl.ftth_rate_mbps()])).codes)[0])
+    tech_base = np.where(base > 0, 1, 0)  # copper, or none (no line, ineligible)
     tech_cols, class_cols = {}, {}
     for y in years:
         is_ftth = fy <= y
         is_med = ~is_ftth & (my <= y)
-        rate = np.where(is_ftth, ftth_rate, np.where(is_med, np.maximum(after, base), base))
-        tech = np.where(is_ftth, "ftth", np.where(is_med, "copper_med",
-                                                  np.where(rate > 0, "copper", "none")))
-        tech_cols[y] = pd.Categorical(tech, dtype=TECHNOLOGY_DTYPE)
-        class_cols[y] = dsl.rate_class(rate)
+        code = np.where(is_ftth, code_ftth, np.where(is_med, codes_after, codes_base))
+        tech = np.where(is_ftth, 3, np.where(is_med, 2, tech_base))
+        tech_cols[y] = pd.Categorical.from_codes(tech, dtype=TECHNOLOGY_DTYPE)
+        class_cols[y] = pd.Categorical.from_codes(code, dtype=dsl.RATE_CLASS_DTYPE)
     technology = pd.DataFrame(tech_cols, index=idx)
-    rate_class = pd.DataFrame({y: np.asarray(v) for y, v in class_cols.items()}, index=idx)
-    rate_class = rate_class.astype(dsl.RATE_CLASS_DTYPE)
+    rate_class = pd.DataFrame(class_cols, index=idx)
     if island is not None:
         technology.attrs["island"] = island.reindex(idx).fillna(False).astype(bool)
     return technology, rate_class
@@ -202,18 +204,21 @@ def summary_by_year(
     """
     rows = []
     w = locaux.reindex(technology.index).to_numpy(float)
+    classes = list(dsl.RATE_CLASS_DTYPE.categories)
+    techs = list(TECHNOLOGY_DTYPE.categories)
+    good = np.array([k in ("8–30", "30–100", "≥100") for k in classes])
+    thd = np.array([k in ("30–100", "≥100") for k in classes])
     for y in technology.columns:
-        cls = rate_class[y]
-        by_class = pd.Series(w, index=cls.index).groupby(cls, observed=False).sum()
-        by_tech = pd.Series(w, index=cls.index).groupby(technology[y], observed=False).sum()
-        if not np.isclose(by_class.sum(), w.sum()):  # pragma: no cover - a bug if it happens
-            raise AssertionError("a premise lost its class")
-        row = {"year": int(y), "locaux": int(w.sum())}
-        row.update({f"class {k}": int(v) for k, v in by_class.items()})
-        row.update({f"tech {k}": int(v) for k, v in by_tech.items()})
-        good = cls.isin(["8–30", "30–100", "≥100"]).to_numpy()
-        thd = cls.isin(["30–100", "≥100"]).to_numpy()
-        row["share_bon_haut_debit"] = round(float(w[good].sum() / w.sum()), 4)
-        row["share_tres_haut_debit"] = round(float(w[thd].sum() / w.sum()), 4)
+        cc = np.asarray(rate_class[y].cat.codes)
+        tc = np.asarray(technology[y].cat.codes)
+        if (cc < 0).any():  # pragma: no cover - a bug if it happens
+            raise AssertionError("a premise has no class")
+        by_class = np.bincount(cc, weights=w, minlength=len(classes))
+        by_tech = np.bincount(tc, weights=w, minlength=len(techs))
+        row: dict[str, float | int] = {"year": int(y), "locaux": int(round(w.sum()))}
+        row.update({f"class {k}": int(round(v)) for k, v in zip(classes, by_class, strict=True)})
+        row.update({f"tech {k}": int(round(v)) for k, v in zip(techs, by_tech, strict=True)})
+        row["share_bon_haut_debit"] = round(float(by_class[good].sum() / w.sum()), 4)
+        row["share_tres_haut_debit"] = round(float(by_class[thd].sum() / w.sum()), 4)
         rows.append(row)
     return pd.DataFrame(rows)
