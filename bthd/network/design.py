@@ -482,4 +482,6 @@ def _zones(prem: gpd.GeoDataFrame, zoning: Zoning, region: Region) -> gpd.GeoDat
         "ZPBO": dict(zip(zoning.pbo["site_id"], zoning.pbo["parent_id"], strict=True)),
     }
     land = shapely.union_all(region.communes.geometry.to_numpy())
-    return zone_polygons(prem.geometry.to_numpy(), labels, parents=parents, land=land)
+    # real address files put several premises at one position: share such cells out
+    return zone_polygons(prem.geometry.to_numpy(), labels, parents=parents, land=land,
+                         shared="split")
