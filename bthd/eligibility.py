@@ -81,8 +81,10 @@ def default_schedule(communes: pd.DataFrame, *, seed: int = 2154) -> pd.DataFram
     cum = np.cumsum(c["locaux"].to_numpy()[order])
     p2_total = BTHD_PHASES[1][3]
     in_p2 = cum <= p2_total
-    for idx, (name, y0, y1) in ((order[in_p2], ("phase 2", 2020, 2023)),
-                                (order[~in_p2], ("phase 3", 2024, 2026))):
+    for idx, (name, y0, y1) in (
+        (order[in_p2], ("phase 2", 2020, 2023)),
+        (order[~in_p2], ("phase 3", 2024, 2026)),
+    ):
         if len(idx) == 0:
             continue
         share = np.cumsum(c["locaux"].to_numpy()[idx]) / c["locaux"].to_numpy()[idx].sum()
@@ -90,8 +92,9 @@ def default_schedule(communes: pd.DataFrame, *, seed: int = 2154) -> pd.DataFram
         year[idx] = y0 + np.minimum((share * n_years - 1e-9).astype(np.int64), n_years - 1)
         phase[idx] = name
         basis[idx] = "derived: seeded order within the published phase"
-    return pd.DataFrame({"insee_code": c["insee_code"].to_numpy(), "year": year,
-                         "phase": phase, "basis": basis})
+    return pd.DataFrame(
+        {"insee_code": c["insee_code"].to_numpy(), "year": year, "phase": phase, "basis": basis}
+    )
 
 
 def read_schedule(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -102,8 +105,11 @@ def read_schedule(path: str | os.PathLike[str]) -> pd.DataFrame:
     key = "pm_id" if "pm_id" in df.columns else "insee_code"
     problems = []
     if key not in df.columns:
-        problems.append(Problem("no `insee_code` or `pm_id` column",
-                                fix="name the zone column insee_code or pm_id"))
+        problems.append(
+            Problem(
+                "no `insee_code` or `pm_id` column", fix="name the zone column insee_code or pm_id"
+            )
+        )
     if "year" not in df.columns:
         problems.append(Problem("no `year` column", fix="give the year each zone is raccordable"))
     if problems:
@@ -111,20 +117,34 @@ def read_schedule(path: str | os.PathLike[str]) -> pd.DataFrame:
     years = pd.to_numeric(df["year"], errors="coerce")
     bad = years.isna() | (years < 1990) | (years > 2100)
     if bad.any():
-        raise ValidationError(str(path), [Problem(
-            "years missing or outside 1990–2100", tuple(f"line {i + 2}" for i in df.index[bad]),
-            "give a 4-digit year")], "schedule")
+        raise ValidationError(
+            str(path),
+            [
+                Problem(
+                    "years missing or outside 1990–2100",
+                    tuple(f"line {i + 2}" for i in df.index[bad]),
+                    "give a 4-digit year",
+                )
+            ],
+            "schedule",
+        )
     dup = df[key].duplicated()
     if dup.any():
-        raise ValidationError(str(path), [Problem(
-            f"zones listed twice in `{key}`", tuple(df.loc[dup, key].astype(str)),
-            "keep one row per zone")], "schedule")
+        raise ValidationError(
+            str(path),
+            [
+                Problem(
+                    f"zones listed twice in `{key}`",
+                    tuple(df.loc[dup, key].astype(str)),
+                    "keep one row per zone",
+                )
+            ],
+            "schedule",
+        )
     return pd.DataFrame({key: df[key].astype(str), "year": years.astype(np.int64)})
 
 
-def ftth_year(
-    premises: pd.DataFrame, schedule: pd.DataFrame
-) -> pd.Series:
+def ftth_year(premises: pd.DataFrame, schedule: pd.DataFrame) -> pd.Series:
     """Year each premise becomes FTTH raccordable (NaN: never within the schedule).
 
     The schedule is keyed by ``pm_id`` (matched on the premises' ``pm_id``) or ``insee_code``.
@@ -170,11 +190,15 @@ def eligibility_by_year(
     """
     idx = copper.index
     base = copper["rate_mbps"].to_numpy(float)
-    after = (copper_after_med["rate_mbps"].reindex(idx).to_numpy(float)
-             if copper_after_med is not None else base)
+    after = (
+        copper_after_med["rate_mbps"].reindex(idx).to_numpy(float)
+        if copper_after_med is not None
+        else base
+    )
     fy = ftth_year_.reindex(idx).to_numpy(float)
-    my = (med_year.reindex(idx).to_numpy(float) if med_year is not None
-          else np.full(len(idx), np.nan))
+    my = (
+        med_year.reindex(idx).to_numpy(float) if med_year is not None else np.full(len(idx), np.nan)
+    )
     # classes computed once for the three possible services, then chosen per year
     codes_base = np.asarray(dsl.rate_class(base).codes)
     codes_after = np.asarray(dsl.rate_class(np.maximum(after, base)).codes)
@@ -215,9 +239,9 @@ def summary_by_year(
             raise AssertionError("a premise has no class")
         by_class = np.bincount(cc, weights=w, minlength=len(classes))
         by_tech = np.bincount(tc, weights=w, minlength=len(techs))
-        row: dict[str, float | int] = {"year": int(y), "locaux": int(round(w.sum()))}
-        row.update({f"class {k}": int(round(v)) for k, v in zip(classes, by_class, strict=True)})
-        row.update({f"tech {k}": int(round(v)) for k, v in zip(techs, by_tech, strict=True)})
+        row: dict[str, float | int] = {"year": int(y), "locaux": round(float(w.sum()))}
+        row.update({f"class {k}": round(float(v)) for k, v in zip(classes, by_class, strict=True)})
+        row.update({f"tech {k}": round(float(v)) for k, v in zip(techs, by_tech, strict=True)})
         row["share_bon_haut_debit"] = round(float(by_class[good].sum() / w.sum()), 4)
         row["share_tres_haut_debit"] = round(float(by_class[thd].sum() / w.sum()), 4)
         rows.append(row)

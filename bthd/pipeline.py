@@ -193,7 +193,9 @@ def run(
         design_note = (
             "\nThe FTTH design (sites NRO/PM/PBO, links TR/DI, zones, BOM, costs) is computed by "
             "bthd on these synthetic premises and roads: its figures are model results, not "
-            "BTHD's actual network.\n" if des is not None else ""
+            "BTHD's actual network.\n"
+            if des is not None
+            else ""
         )
         rf.write_text(
             "SOURCES.txt",
@@ -260,30 +262,45 @@ def _design_outputs(
     p = des.premises
     loc = (p["logements"] + p["locaux_pro"]).to_numpy()
     served = p["pm_id"].notna().to_numpy()
-    df = pd.DataFrame({
-        "insee_code": p["insee_code"].to_numpy()[served],
-        "locaux": loc[served],
-        "cost": loc[served] * p["pm_id"][served].map(cpp).to_numpy(),
-    })
+    df = pd.DataFrame(
+        {
+            "insee_code": p["insee_code"].to_numpy()[served],
+            "locaux": loc[served],
+            "cost": loc[served] * p["pm_id"][served].map(cpp).to_numpy(),
+        }
+    )
     com = region.communes.set_index("insee_code")[["name", "departement", "epci_siren"]]
     by_com = df.groupby("insee_code").sum().join(com)
-    for key, name in (("insee_code", "commune"), ("epci_siren", "epci"),
-                      ("departement", "departement")):
+    for key, name in (
+        ("insee_code", "commune"),
+        ("epci_siren", "epci"),
+        ("departement", "departement"),
+    ):
         g = by_com.reset_index().groupby(key)[["locaux", "cost"]].sum()
         g["cost_per_prise_eur"] = (g["cost"] / g["locaux"]).round(2)
         g["cost"] = g["cost"].round(2)
         if key == "insee_code":
             g = g.join(com["name"])
         tables[f"design_cost_by_{name}"] = g.reset_index()
-    comp = pd.DataFrame({
-        "reference": ["bthd model, without final connections", "bthd model, with final connections",
-                      *PUBLISHED_COST_PER_PRISE],
-        "cost_per_prise_eur": [round(des.cost_per_prise(), 2),
-                               round(des.cost_per_prise(drops=True), 2),
-                               *PUBLISHED_COST_PER_PRISE.values()],
-        "source": ["model (synthetic premises and roads)", "model (synthetic premises and roads)"]
-        + ["DOMAIN.md section 6"] * len(PUBLISHED_COST_PER_PRISE),
-    })
+    comp = pd.DataFrame(
+        {
+            "reference": [
+                "bthd model, without final connections",
+                "bthd model, with final connections",
+                *PUBLISHED_COST_PER_PRISE,
+            ],
+            "cost_per_prise_eur": [
+                round(des.cost_per_prise(), 2),
+                round(des.cost_per_prise(drops=True), 2),
+                *PUBLISHED_COST_PER_PRISE.values(),
+            ],
+            "source": [
+                "model (synthetic premises and roads)",
+                "model (synthetic premises and roads)",
+            ]
+            + ["DOMAIN.md section 6"] * len(PUBLISHED_COST_PER_PRISE),
+        }
+    )
     tables["design_cost_comparison"] = comp
     return layers, tables
 
@@ -317,10 +334,12 @@ def _eligibility(region: Region, des: Design, *, seed: int) -> _Eligibility:
     years = list(range(2015, 2027))
     main = np.bincount(des.net.component).argmax()
     node = des.snapped["node"].to_numpy()
-    island = pd.Series((node >= 0) & (des.net.component[np.maximum(node, 0)] != main),
-                       index=des.premises.index)
-    tech, cls = el.eligibility_by_year(cl.lines, fy, years, med_year=med_year,
-                                       copper_after_med=after, island=island)
+    island = pd.Series(
+        (node >= 0) & (des.net.component[np.maximum(node, 0)] != main), index=des.premises.index
+    )
+    tech, cls = el.eligibility_by_year(
+        cl.lines, fy, years, med_year=med_year, copper_after_med=after, island=island
+    )
     summary = el.summary_by_year(tech, cls, locaux)
     prem = des.premises.copy()
     prem["copper_rate_mbps"] = cl.lines["rate_mbps"].to_numpy()
@@ -334,24 +353,33 @@ def _eligibility(region: Region, des: Design, *, seed: int) -> _Eligibility:
         by_premise[f"tech_{y}"] = tech[y].astype(str).to_numpy()
         by_premise[f"class_{y}"] = cls[y].astype(str).to_numpy()
     first, last = years[0], years[-1]
-    before_after = pd.DataFrame({
-        "rate_class": list(cls[first].cat.categories),
-        f"locaux_{first}": [int(locaux[cls[first] == k].sum()) for k in cls[first].cat.categories],
-        f"locaux_{last}": [int(locaux[cls[last] == k].sum()) for k in cls[last].cat.categories],
-    })
-    tables = {"eligibility_by_year": summary, "eligibility_before_after": before_after,
-              "ftth_schedule": schedule, **med_tables}
+    before_after = pd.DataFrame(
+        {
+            "rate_class": list(cls[first].cat.categories),
+            f"locaux_{first}": [
+                int(locaux[cls[first] == k].sum()) for k in cls[first].cat.categories
+            ],
+            f"locaux_{last}": [int(locaux[cls[last] == k].sum()) for k in cls[last].cat.categories],
+        }
+    )
+    tables = {
+        "eligibility_by_year": summary,
+        "eligibility_before_after": before_after,
+        "ftth_schedule": schedule,
+        **med_tables,
+    }
     return _Eligibility(prem, tables, by_premise)
 
 
-def _default_med(med, cl, des, locaux, fy):  # type: ignore[no-untyped-def]
+def _default_med(med, cl, des, locaux, fy):
     """The demo's MED programme: as many operations per line as BTHD's 174 for the RIP."""
     n_ops = max(1, round(174 * float(locaux.sum()) / 1_160_808))
     cands = med.candidates(cl, des.net, locaux, ftth_year=fy, med_year=2015)
     sel = med.select(cands, operations=n_ops)
     after = med.apply(cl, sel)
-    med_year = pd.Series(np.where(cl.lines["sr_id"].isin(sel["sr_id"]), 2015, np.nan),
-                         index=cl.lines.index)
+    med_year = pd.Series(
+        np.where(cl.lines["sr_id"].isin(sel["sr_id"]), 2015, np.nan), index=cl.lines.index
+    )
     return med_year, after, {"med_selected": sel}
 
 

@@ -270,18 +270,23 @@ class Region:
                 raise InputError(f"unknown INSEE codes: {', '.join(unknown_codes[:20])}")
             mask &= c["insee_code"].isin(wanted).to_numpy()
         label = "-".join(
-            x for x in (f"epci-{epci}" if epci else "", f"dep-{departement}" if departement else "",
-                        f"{len(communes)}-communes" if communes is not None else "") if x
+            x
+            for x in (
+                f"epci-{epci}" if epci else "",
+                f"dep-{departement}" if departement else "",
+                f"{len(communes)}-communes" if communes is not None else "",
+            )
+            if x
         )
-        communes = c[mask].reset_index(drop=True)
-        codes = set(communes["insee_code"])
+        kept = c[mask].reset_index(drop=True)
+        codes = set(kept["insee_code"])
         epci_keep = (
-            self.epci[self.epci["epci_siren"].isin(communes["epci_siren"])]
+            self.epci[self.epci["epci_siren"].isin(kept["epci_siren"])]
             if len(self.epci)
             else self.epci
         )
         dep_keep = (
-            self.departements[self.departements["departement"].isin(communes["departement"])]
+            self.departements[self.departements["departement"].isin(kept["departement"])]
             if len(self.departements)
             else self.departements
         )
@@ -293,21 +298,21 @@ class Region:
             if "insee_code" in edges.columns:
                 edges = edges[edges["insee_code"].isin(codes)]
             else:
-                area = communes.union_all()
+                area = kept.union_all()
                 edges = edges[edges.intersects(area)]
             used = np.unique(np.r_[edges["u"].to_numpy(), edges["v"].to_numpy()])
             nodes = nodes[nodes["node_id"].isin(used)]
             edges, nodes = edges.reset_index(drop=True), nodes.reset_index(drop=True)
         sites = self.sites
         if sites is not None and len(sites):
-            area = communes.union_all()
+            area = kept.union_all()
             keep = sites.within(area.buffer(1.0))
             if "site_type" in sites.columns:
                 keep |= sites["site_type"].eq("POP")  # the backbone serves every subset
             sites = sites[keep].reset_index(drop=True)
         return replace(
             self,
-            communes=communes,
+            communes=kept,
             epci=epci_keep.reset_index(drop=True),
             departements=dep_keep.reset_index(drop=True),
             premises=premises,

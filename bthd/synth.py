@@ -463,10 +463,10 @@ def generate(
     dup = np.flatnonzero(rep > 0)
     if len(dup):
         for sign in (1.0, -1.0, 0.3):
-            ang = rep[dup] * 2.399963  # golden angle
+            turn = rep[dup] * 2.399963  # golden angle
             rad = 1.5 * np.sqrt(rep[dup])
-            nx_ = (P["x"][dup] + sign * rad * np.cos(ang)).round(2)
-            ny_ = (P["y"][dup] + sign * rad * np.sin(ang)).round(2)
+            nx_ = (P["x"][dup] + sign * rad * np.cos(turn)).round(2)
+            ny_ = (P["y"][dup] + sign * rad * np.sin(turn)).round(2)
             inside = shapely.contains_xy(polys[P["commune"][dup]], nx_, ny_)
             P["x"][dup[inside]], P["y"][dup[inside]] = nx_[inside], ny_[inside]
             dup = dup[~inside]

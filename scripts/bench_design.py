@@ -15,6 +15,7 @@ Targets (issue 3): the region in at most 120 s and 8 GB on a 2-core machine; nea
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -26,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 CENTRE = (247_000.0, 6_790_000.0)  # Pontivy, Lambert-93
 
@@ -59,10 +60,13 @@ def run_one(n_premises: int | None) -> dict[str, object]:
         region = Region.embedded(communes=_communes_for(n_premises))
     gen = time.perf_counter() - t
     t = time.perf_counter()
-    d = design(region, polygons=False)
+    d = design(region)
     total = time.perf_counter() - t
     assert region.premises is not None
+    bom = d.bom.groupby("category", sort=False)["cost_eur"].sum()
     return {
+        "cost_by_category_meur": {k: round(v / 1e6, 2) for k, v in bom.items()},
+        "cost_per_prise_with_drops_eur": round(d.cost_per_prise(drops=True), 1),
         "premises": len(region.premises),
         "locaux": int((region.premises["logements"] + region.premises["locaux_pro"]).sum()),
         "generate_s": round(gen, 2),
@@ -107,25 +111,30 @@ def naive_vs_steiner(n_premises: int = 10_000) -> dict[str, object]:
         if a == b:
             continue
         path = nx.shortest_path(G, a, b, weight="cost")
-        used.update(G[x][y]["idx"] for x, y in zip(path[:-1], path[1:], strict=True))
+        used.update(G[x][y]["idx"] for x, y in itertools.pairwise(path))
     naive_s = time.perf_counter() - t
     used_n = np.fromiter(used, np.int64)
     return {
         "premises": len(d.premises),
         "pbo": len(z.pbo),
         "pm": len(z.pm),
-        "naive": {"trench_km": round(net.length[used_n].sum() / 1000, 2),
-                  "civil_works_meur": round(cost[used_n].sum() / 1e6, 3),
-                  "seconds": round(naive_s, 2)},
-        "steiner": {"trench_km": round(net.length[used_s].sum() / 1000, 2),
-                    "civil_works_meur": round(cost[used_s].sum() / 1e6, 3),
-                    "seconds": round(steiner_s, 2)},
+        "naive": {
+            "trench_km": round(net.length[used_n].sum() / 1000, 2),
+            "civil_works_meur": round(cost[used_n].sum() / 1e6, 3),
+            "seconds": round(naive_s, 2),
+        },
+        "steiner": {
+            "trench_km": round(net.length[used_s].sum() / 1000, 2),
+            "civil_works_meur": round(cost[used_s].sum() / 1e6, 3),
+            "seconds": round(steiner_s, 2),
+        },
     }
 
 
 def _subprocess(args: list[str]) -> dict[str, object]:
-    out = subprocess.run([sys.executable, __file__, *args, "--emit"], check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, *args, "--emit"], check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -158,26 +167,37 @@ def main(argv: list[str] | None = None) -> int:
     if rows:
         print(f"FTTH design ({machine})\n")
         stages = list(rows[0]["stages_s"])  # type: ignore[arg-type]
-        print("| premises | " + " | ".join(stages) + " | design s | s per 10^5 | peak MB | NRO | PM "
-              "| PBO | € per prise |")
+        print(
+            "| premises | " + " | ".join(stages) + " | design s | s per 10^5 | peak MB | NRO | PM "
+            "| PBO | € per prise |"
+        )
         print("|" + "---:|" * (len(stages) + 8))
         for r in rows:
             st = r["stages_s"]
             per = float(r["design_s"]) / int(r["premises"]) * 1e5  # type: ignore[arg-type]
-            print(f"| {r['premises']:,} | " + " | ".join(f"{st[s]:.1f}" for s in stages)  # type: ignore[index]
-                  + f" | {r['design_s']:.1f} | {per:.1f} | {r['peak_memory_mb']:,} | {r['nro']} "
-                  f"| {r['pm']:,} | {r['pbo']:,} | {r['cost_per_prise_eur']:,.0f} |")
+            print(
+                f"| {r['premises']:,} | "
+                + " | ".join(f"{st[s]:.1f}" for s in stages)  # type: ignore[index]
+                + f" | {r['design_s']:.1f} | {per:.1f} | {r['peak_memory_mb']:,} | {r['nro']} "
+                f"| {r['pm']:,} | {r['pbo']:,} | {r['cost_per_prise_eur']:,.0f} |"
+            )
     if args.compare or not (args.premises or args.region):
         cmp_ = _subprocess(["--compare"])
         result["naive_vs_steiner"] = cmp_
         n, s = cmp_["naive"], cmp_["steiner"]  # type: ignore[index]
-        print(f"\nNaive shortest paths vs Steiner trees, same zoning "
-              f"({cmp_['premises']:,} premises, {cmp_['pm']} PM, {cmp_['pbo']:,} PBO)\n")
+        print(
+            f"\nNaive shortest paths vs Steiner trees, same zoning "
+            f"({cmp_['premises']:,} premises, {cmp_['pm']} PM, {cmp_['pbo']:,} PBO)\n"
+        )
         print("| routing | trench km | civil works M€ | seconds |\n|---|---:|---:|---:|")
-        print(f"| naive: networkx shortest path per PBO and per PM | {n['trench_km']:,.1f} | "
-              f"{n['civil_works_meur']:.3f} | {n['seconds']:.1f} |")
-        print(f"| bthd: Steiner trees per PM and per NRO | {s['trench_km']:,.1f} | "
-              f"{s['civil_works_meur']:.3f} | {s['seconds']:.1f} |")
+        print(
+            f"| naive: networkx shortest path per PBO and per PM | {n['trench_km']:,.1f} | "
+            f"{n['civil_works_meur']:.3f} | {n['seconds']:.1f} |"
+        )
+        print(
+            f"| bthd: Steiner trees per PM and per NRO | {s['trench_km']:,.1f} | "
+            f"{s['civil_works_meur']:.3f} | {s['seconds']:.1f} |"
+        )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -48,22 +48,38 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(s for _, s in rows)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    print(f"Whole RIP area: {len(cl.lines):,} premises, {cl.lines['sr_id'].notna().sum():,} via "
-          f"an SR ({machine})\n")
+    print(
+        f"Whole RIP area: {len(cl.lines):,} premises, {cl.lines['sr_id'].notna().sum():,} via "
+        f"an SR ({machine})\n"
+    )
     print("| stage | seconds |\n|---|---:|")
     for k, v in rows:
         print(f"| {k} | {v:.1f} |")
-    print(f"| **total** | **{total:.1f}** |\n\npeak memory (whole process, design included): "
-          f"{peak:,.0f} MB; target 20 s: {'met' if total <= 20 else 'NOT met'}")
+    print(
+        f"| **total** | **{total:.1f}** |\n\npeak memory (whole process, design included): "
+        f"{peak:,.0f} MB; target 20 s: {'met' if total <= 20 else 'NOT met'}"
+    )
     first, last = summary.iloc[0], summary.iloc[-1]
-    print(f"\nBon haut débit (>= 8 Mbit/s): {first['share_bon_haut_debit']:.1%} in 2015, "
-          f"{last['share_bon_haut_debit']:.1%} in 2026 (synthetic copper plant)")
+    print(
+        f"\nBon haut débit (>= 8 Mbit/s): {first['share_bon_haut_debit']:.1%} in 2015, "
+        f"{last['share_bon_haut_debit']:.1%} in 2026 (synthetic copper plant)"
+    )
     if args.json:
-        args.json.write_text(json.dumps({
-            "machine": machine, "premises": len(cl.lines),
-            "stages_s": {k: round(v, 2) for k, v in rows}, "total_s": round(total, 2),
-            "peak_memory_mb": round(peak), "met": total <= 20,
-        }, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine,
+                    "premises": len(cl.lines),
+                    "stages_s": {k: round(v, 2) for k, v in rows},
+                    "total_s": round(total, 2),
+                    "peak_memory_mb": round(peak),
+                    "met": total <= 20,
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -42,24 +42,33 @@ def main(argv: list[str] | None = None) -> int:
     def say(path: Path) -> None:
         print(f"solving {path.name}", file=sys.stderr, flush=True)
 
-    df = run_steiner_bench(files, baseline=True, rounds=args.rounds, seed=args.seed,
-                           on_instance=say)
+    df = run_steiner_bench(
+        files, baseline=True, rounds=args.rounds, seed=args.seed, on_instance=say
+    )
     s = summarize(df)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"Steiner trees on {len(df)} instances of {args.dir.name} ({machine})\n")
-    print("| instance | nodes | edges | terminals | optimum | bthd cost | gap % | s "
-          "| networkx gap % | networkx s |")
+    print(
+        "| instance | nodes | edges | terminals | optimum | bthd cost | gap % | s "
+        "| networkx gap % | networkx s |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in df.itertuples():
-        print(f"| {r.file} | {r.nodes} | {r.edges} | {r.terminals} | {r.optimum:.0f} "
-              f"| {r.cost:.0f} | {r.gap_pct:.3f} | {r.seconds:.2f} | {r.nx_gap_pct:.2f} "
-              f"| {r.nx_seconds:.2f} |")
-    print(f"| **all** | | | | | | **{s['mean_gap_pct']:.3f}** (worst {s['worst_gap_pct']:.3f})"
-          f" | **{s['seconds']:.1f}** | {s['nx_mean_gap_pct']:.2f} (worst "
-          f"{s['nx_worst_gap_pct']:.2f}) | {s['nx_seconds']:.1f} |")
-    print(f"\nmean gap {s['mean_gap_pct']:.3f} %, worst {s['worst_gap_pct']:.3f} %, "
-          f"time {s['seconds']:.1f} s = {s['time_ratio']:.2f}x networkx Mehlhorn "
-          f"(mean gap {s['nx_mean_gap_pct']:.2f} %, {s['nx_seconds']:.1f} s)")
+        print(
+            f"| {r.file} | {r.nodes} | {r.edges} | {r.terminals} | {r.optimum:.0f} "
+            f"| {r.cost:.0f} | {r.gap_pct:.3f} | {r.seconds:.2f} | {r.nx_gap_pct:.2f} "
+            f"| {r.nx_seconds:.2f} |"
+        )
+    print(
+        f"| **all** | | | | | | **{s['mean_gap_pct']:.3f}** (worst {s['worst_gap_pct']:.3f})"
+        f" | **{s['seconds']:.1f}** | {s['nx_mean_gap_pct']:.2f} (worst "
+        f"{s['nx_worst_gap_pct']:.2f}) | {s['nx_seconds']:.1f} |"
+    )
+    print(
+        f"\nmean gap {s['mean_gap_pct']:.3f} %, worst {s['worst_gap_pct']:.3f} %, "
+        f"time {s['seconds']:.1f} s = {s['time_ratio']:.2f}x networkx Mehlhorn "
+        f"(mean gap {s['nx_mean_gap_pct']:.2f} %, {s['nx_seconds']:.1f} s)"
+    )
     if args.json:
         payload = {"machine": machine, "summary": s, "instances": df.to_dict(orient="records")}
         args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")

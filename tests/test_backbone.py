@@ -25,8 +25,15 @@ from bthd.network.backbone import (
     survivability,
 )
 
-LOOP = ["POP-RENNES", "POP-VANNES", "POP-LORIENT", "POP-QUIMPER", "POP-BREST", "POP-LANNION",
-        "POP-SAINT-BRIEUC"]
+LOOP = [
+    "POP-RENNES",
+    "POP-VANNES",
+    "POP-LORIENT",
+    "POP-QUIMPER",
+    "POP-BREST",
+    "POP-LANNION",
+    "POP-SAINT-BRIEUC",
+]
 #: Offsets (metres) of the two NROs placed around each PoP, and of the two PMs around an NRO.
 NRO_OFFSETS = {"A": (3000.0, 2000.0), "B": (-4000.0, -1500.0)}
 PM_OFFSETS = {"1": (500.0, 0.0), "2": (0.0, -700.0)}
@@ -48,31 +55,50 @@ def build(*, dual_homing: bool = False) -> dict[str, gpd.GeoDataFrame]:
             for k, (ex, ey) in PM_OFFSETS.items():
                 pm_rows.append((f"PM-{sid[4:]}-{tag}{k}", nro, pt.x + dx + ex, pt.y + dy + ey))
     nros = gpd.GeoDataFrame(
-        {"site_id": [r[0] for r in nro_rows], "site_type": "NRO",
-         "name": [f"NRO {r[0][4:].title()}" for r in nro_rows], "lines": 2000},
-        geometry=shapely.points([(r[1], r[2]) for r in nro_rows]), crs="EPSG:2154",
+        {
+            "site_id": [r[0] for r in nro_rows],
+            "site_type": "NRO",
+            "name": [f"NRO {r[0][4:].title()}" for r in nro_rows],
+            "lines": 2000,
+        },
+        geometry=shapely.points([(r[1], r[2]) for r in nro_rows]),
+        crs="EPSG:2154",
     )
     pms = gpd.GeoDataFrame(
-        {"site_id": [r[0] for r in pm_rows], "site_type": "PM",
-         "name": [f"PM {r[0][3:]}" for r in pm_rows], "parent_id": [r[1] for r in pm_rows]},
-        geometry=shapely.points([(r[2], r[3]) for r in pm_rows]), crs="EPSG:2154",
+        {
+            "site_id": [r[0] for r in pm_rows],
+            "site_type": "PM",
+            "name": [f"PM {r[0][3:]}" for r in pm_rows],
+            "parent_id": [r[1] for r in pm_rows],
+        },
+        geometry=shapely.points([(r[2], r[3]) for r in pm_rows]),
+        crs="EPSG:2154",
     )
-    nra = gpd.GeoDataFrame({"site_id": ["NRA-35238-CENTRE"], "site_type": "NRA",
-                            "name": ["NRA Rennes"]},
-                           geometry=[shapely.Point(351000, 6789000)], crs="EPSG:2154")
-    sites = pd.concat([pops[["site_id", "site_type", "name", "geometry"]], nros.drop(
-        columns="lines"), pms, nra], ignore_index=True)
+    nra = gpd.GeoDataFrame(
+        {"site_id": ["NRA-35238-CENTRE"], "site_type": "NRA", "name": ["NRA Rennes"]},
+        geometry=[shapely.Point(351000, 6789000)],
+        crs="EPSG:2154",
+    )
+    sites = pd.concat(
+        [pops[["site_id", "site_type", "name", "geometry"]], nros.drop(columns="lines"), pms, nra],
+        ignore_index=True,
+    )
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs="EPSG:2154")
 
     # premises: 3 per PM, in the commune of the PM
     n = 3 * len(pms)
     pm_of = np.repeat(np.arange(len(pms)), 3)
-    xy = shapely.get_coordinates(pms.geometry.to_numpy())[pm_of] + np.c_[
-        np.tile([0.0, 40.0, 80.0], len(pms)), np.zeros(n)]
+    xy = (
+        shapely.get_coordinates(pms.geometry.to_numpy())[pm_of]
+        + np.c_[np.tile([0.0, 40.0, 80.0], len(pms)), np.zeros(n)]
+    )
     pts = shapely.points(xy)
     # the nearest commune (Saint-Malo's offsets fall in the sea)
-    hit = gpd.sjoin_nearest(gpd.GeoDataFrame(geometry=pts, crs="EPSG:2154"),
-                            communes[["insee_code", "geometry"]], how="left")
+    hit = gpd.sjoin_nearest(
+        gpd.GeoDataFrame(geometry=pts, crs="EPSG:2154"),
+        communes[["insee_code", "geometry"]],
+        how="left",
+    )
     hit = hit[~hit.index.duplicated()]
     i = np.arange(n)
     premises = gpd.GeoDataFrame(
@@ -85,17 +111,22 @@ def build(*, dual_homing: bool = False) -> dict[str, gpd.GeoDataFrame]:
             "synthetic": True,
             "nro_id": pms["parent_id"].to_numpy()[pm_of],
             "pm_id": pms["site_id"].to_numpy()[pm_of],
-            "pbo_id": [f"PBO-{p[3:]}-{k % 2}" for p, k in
-                       zip(pms["site_id"].to_numpy()[pm_of], i, strict=True)],
+            "pbo_id": [
+                f"PBO-{p[3:]}-{k % 2}"
+                for p, k in zip(pms["site_id"].to_numpy()[pm_of], i, strict=True)
+            ],
         },
-        geometry=pts, crs="EPSG:2154",
+        geometry=pts,
+        crs="EPSG:2154",
     )
     assert premises["insee_code"].notna().all()
     collecte = attach_nros(nros, pops, dual_homing=dual_homing)
     cols = ["link_id", "link_type", "from_site", "to_site", "role", "length_m", "geometry"]
-    backbone = gpd.GeoDataFrame(pd.concat([load_backbone()[cols], collecte[cols]],
-                                          ignore_index=True), geometry="geometry",
-                                crs="EPSG:2154")
+    backbone = gpd.GeoDataFrame(
+        pd.concat([load_backbone()[cols], collecte[cols]], ignore_index=True),
+        geometry="geometry",
+        crs="EPSG:2154",
+    )
     used = communes["insee_code"].isin(premises["insee_code"])
     return {
         "sites": sites,
@@ -200,8 +231,12 @@ def test_attach_nros_joins_each_nro_to_its_nearest_pop(single):
     before = nros.copy()
     co = attach_nros(nros, pops)
     assert_geodataframe_equal(nros, before)  # pure
-    d = np.hypot(*(shapely.get_coordinates(nros.geometry.to_numpy())[:, None, :]
-                   - shapely.get_coordinates(pops.geometry.to_numpy())[None, :, :]).T).T
+    d = np.hypot(
+        *(
+            shapely.get_coordinates(nros.geometry.to_numpy())[:, None, :]
+            - shapely.get_coordinates(pops.geometry.to_numpy())[None, :, :]
+        ).T
+    ).T
     nearest = pops["site_id"].to_numpy()[d.argmin(axis=1)]
     assert co["from_site"].tolist() == nros["site_id"].tolist()
     assert (co["to_site"].to_numpy() == nearest).all()
@@ -220,8 +255,12 @@ def test_dual_homing_uses_the_two_nearest_distinct_pops(single):
     assert len(co) == 2 * len(nros)
     assert co.groupby("from_site")["to_site"].nunique().eq(2).all()
     assert co["rank"].tolist() == [1, 2] * len(nros)
-    d = np.hypot(*(shapely.get_coordinates(nros.geometry.to_numpy())[:, None, :]
-                   - shapely.get_coordinates(pops.geometry.to_numpy())[None, :, :]).T).T
+    d = np.hypot(
+        *(
+            shapely.get_coordinates(nros.geometry.to_numpy())[:, None, :]
+            - shapely.get_coordinates(pops.geometry.to_numpy())[None, :, :]
+        ).T
+    ).T
     second = pops["site_id"].to_numpy()[np.argsort(d, axis=1)[:, 1]]
     assert (co.loc[co["rank"] == 2, "to_site"].to_numpy() == second).all()
     first, other = co["length_m"].to_numpy()[::2], co["length_m"].to_numpy()[1::2]
@@ -261,7 +300,11 @@ def test_table_has_one_row_per_element_sorted(single):
     t = table(single)
     assert list(t.columns) == list(SURVIVABILITY_COLUMNS)
     assert t["element_type"].value_counts().to_dict() == {
-        "backbone_link": 9, "pop": 8, "collecte_link": 16, "nro": 16}
+        "backbone_link": 9,
+        "pop": 8,
+        "collecte_link": 16,
+        "nro": 16,
+    }
     assert t["element_id"].is_unique
     key = list(zip(-t["locaux_lost"], t["element_id"], strict=True))
     assert key == sorted(key)
@@ -279,8 +322,7 @@ def test_no_single_loop_or_extension_cut_loses_service(single):
 def test_a_single_extension_isolates_saint_malo(single):
     t = table(single, secured_extension=False)
     malo = homed_to(single["_collecte"], {"POP-SAINT-MALO"})
-    assert lost_nros(t, "CO-RENNES-SAINT-MALO") == malo == {"NRO-SAINT-MALO-A",
-                                                            "NRO-SAINT-MALO-B"}
+    assert lost_nros(t, "CO-RENNES-SAINT-MALO") == malo == {"NRO-SAINT-MALO-A", "NRO-SAINT-MALO-B"}
     loop = t.loc[t["element_id"].isin(load_backbone()["link_id"].iloc[:7])]
     assert (loop["locaux_lost"] == 0).all()
 
@@ -347,8 +389,13 @@ def test_two_uplinks(single, dual):
 def test_an_extra_layer_saint_malo_saint_brieuc_saves_saint_malo(single, dual):
     pops = load_pops().set_index("site_id").geometry
     ruhd = gpd.GeoDataFrame(
-        {"link_id": ["RUHD-SAINT-MALO-SAINT-BRIEUC"], "link_type": "CO",
-         "from_site": "POP-SAINT-MALO", "to_site": "POP-SAINT-BRIEUC", "layer": "RUHD"},
+        {
+            "link_id": ["RUHD-SAINT-MALO-SAINT-BRIEUC"],
+            "link_type": "CO",
+            "from_site": "POP-SAINT-MALO",
+            "to_site": "POP-SAINT-BRIEUC",
+            "layer": "RUHD",
+        },
         geometry=[shapely.LineString([pops["POP-SAINT-MALO"], pops["POP-SAINT-BRIEUC"]])],
         crs="EPSG:2154",
     )
@@ -359,8 +406,10 @@ def test_an_extra_layer_saint_malo_saint_brieuc_saves_saint_malo(single, dual):
     t2 = table(dual, uplinks=two, extra_links=ruhd)
     assert (t2.loc[t2["element_type"] != "nro", "locaux_lost"] == 0).all()
     G = backbone_graph(extra_links=ruhd)
-    assert G.edges["POP-SAINT-MALO", "POP-SAINT-BRIEUC", "RUHD-SAINT-MALO-SAINT-BRIEUC"][
-        "layer"] == "RUHD"
+    assert (
+        G.edges["POP-SAINT-MALO", "POP-SAINT-BRIEUC", "RUHD-SAINT-MALO-SAINT-BRIEUC"]["layer"]
+        == "RUHD"
+    )
 
 
 def test_survivability_is_pure_and_ignores_premises_without_nro(single):
@@ -381,8 +430,12 @@ def test_bad_uplinks_and_premises_are_refused(single):
     with pytest.raises(ParameterError, match="no uplink"):
         table(single, uplinks=())
     with pytest.raises(InputError, match="nro_id"):
-        survivability(load_pops(), load_backbone(), single["_collecte"],
-                      single["premises"].drop(columns="nro_id"))
+        survivability(
+            load_pops(),
+            load_backbone(),
+            single["_collecte"],
+            single["premises"].drop(columns="nro_id"),
+        )
 
 
 # ----------------------------------------------------------------------------------- outage
@@ -401,8 +454,7 @@ def test_two_ring_cuts_isolate_the_arc_between_them(single):
     assert set(rep.nros["site_id"]) == lost and len(lost) == 6
     assert (rep.cut["locaux_lost_alone"] == 0).all()  # each cut alone is harmless
     prem = single["premises"]
-    assert set(rep.premises["premise_id"]) == set(prem.loc[prem["nro_id"].isin(lost),
-                                                           "premise_id"])
+    assert set(rep.premises["premise_id"]) == set(prem.loc[prem["nro_id"].isin(lost), "premise_id"])
     assert rep.locaux_lost == locaux_of(prem, lost) == rep.nros["locaux"].sum()
     assert rep.communes["premises_lost"].sum() == rep.premises_lost
     assert len(rep.pms) == 12 and set(rep.pms["cause"]) == {"NRO down"}
@@ -431,7 +483,8 @@ def test_pm_and_pbo_cuts_take_down_their_premises_only(single):
     assert rep.locaux_lost == int((mine["logements"] + mine["locaux_pro"]).sum())
     assert len(rep.nros) == 0 and len(rep.pops) == 0
     assert rep.pms[["site_id", "nro_id", "cause"]].values.tolist() == [
-        ["PM-QUIMPER-A2", "NRO-QUIMPER-A", "PM cut"]]
+        ["PM-QUIMPER-A2", "NRO-QUIMPER-A", "PM cut"]
+    ]
     pbo = prem["pbo_id"].iloc[0]
     rep = outage(layers_of(single), pbo)
     assert set(rep.premises["premise_id"]) == set(prem.loc[prem["pbo_id"] == pbo, "premise_id"])

@@ -60,7 +60,8 @@ def test_design_outputs(run_dir):
     assert set(collecte["from_site"]) == set(sites.loc[sites["site_type"] == "NRO", "site_id"])
     bom = pd.read_csv(out / "tables/design_bom.csv")
     assert bom.loc[bom["item"] != "total", "cost_eur"].sum() == pytest.approx(
-        bom.loc[bom["item"] == "total", "cost_eur"].iloc[0], abs=0.05)
+        bom.loc[bom["item"] == "total", "cost_eur"].iloc[0], abs=0.05
+    )
     prem = gpd.read_file(out / "layers.gpkg", layer="premises")
     assert prem["pbo_id"].notna().all()
     surv = pd.read_csv(out / "tables/backbone_survivability.csv")
@@ -76,12 +77,12 @@ def test_zones_partition_the_premises(run_dir):
         z = zones[zones["zone_kind"] == kind]
         assert set(z["zone_id"]) == set(prem[col])
         # every premise in exactly one zone of the kind, its own
-        hits = gpd.sjoin(prem[[col, "geometry"]], z[["zone_id", "geometry"]],
-                         predicate="intersects")
+        hits = gpd.sjoin(
+            prem[[col, "geometry"]], z[["zone_id", "geometry"]], predicate="intersects"
+        )
         own = hits[hits[col] == hits["zone_id"]]
         assert own.index.nunique() == len(prem), kind
-        inside = gpd.sjoin(prem[[col, "geometry"]], z[["zone_id", "geometry"]],
-                           predicate="within")
+        inside = gpd.sjoin(prem[[col, "geometry"]], z[["zone_id", "geometry"]], predicate="within")
         assert inside.index.value_counts().max() == 1, kind  # never inside two zones
 
 

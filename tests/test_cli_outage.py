@@ -25,34 +25,57 @@ def run(tmp_path_factory) -> Path:
     pops = load_pops()
     xy = shapely.get_coordinates(pops.geometry.to_numpy()) + np.array([3000.0, 0.0])
     cities = [s[4:] for s in pops["site_id"]]
-    nros = gpd.GeoDataFrame({"site_id": [f"NRO-{c}" for c in cities], "site_type": "NRO",
-                             "name": [f"NRO {c.title()}" for c in cities]},
-                            geometry=shapely.points(xy), crs="EPSG:2154")
-    pms = gpd.GeoDataFrame({"site_id": [f"PM-{c}" for c in cities], "site_type": "PM",
-                            "name": [f"PM {c.title()}" for c in cities],
-                            "parent_id": nros["site_id"]},
-                           geometry=shapely.points(xy + 300.0), crs="EPSG:2154")
-    sites = gpd.GeoDataFrame(pd.concat([pops[["site_id", "site_type", "name", "geometry"]],
-                                        nros, pms], ignore_index=True),
-                             geometry="geometry", crs="EPSG:2154")
+    nros = gpd.GeoDataFrame(
+        {
+            "site_id": [f"NRO-{c}" for c in cities],
+            "site_type": "NRO",
+            "name": [f"NRO {c.title()}" for c in cities],
+        },
+        geometry=shapely.points(xy),
+        crs="EPSG:2154",
+    )
+    pms = gpd.GeoDataFrame(
+        {
+            "site_id": [f"PM-{c}" for c in cities],
+            "site_type": "PM",
+            "name": [f"PM {c.title()}" for c in cities],
+            "parent_id": nros["site_id"],
+        },
+        geometry=shapely.points(xy + 300.0),
+        crs="EPSG:2154",
+    )
+    sites = gpd.GeoDataFrame(
+        pd.concat(
+            [pops[["site_id", "site_type", "name", "geometry"]], nros, pms], ignore_index=True
+        ),
+        geometry="geometry",
+        crs="EPSG:2154",
+    )
     k = np.repeat(np.arange(len(pms)), 4)
     premises = gpd.GeoDataFrame(
-        {"premise_id": [f"P{i:03d}" for i in range(len(k))],
-         "insee_code": pops["insee_code"].to_numpy()[k],
-         "logements": 2 + np.arange(len(k)) % 3, "locaux_pro": np.arange(len(k)) % 2,
-         "kind": "residential", "synthetic": True,
-         "nro_id": nros["site_id"].to_numpy()[k], "pm_id": pms["site_id"].to_numpy()[k],
-         "pbo_id": [f"PBO-{i // 2}" for i in range(len(k))]},
-        geometry=shapely.points(xy[k] + 400.0), crs="EPSG:2154",
+        {
+            "premise_id": [f"P{i:03d}" for i in range(len(k))],
+            "insee_code": pops["insee_code"].to_numpy()[k],
+            "logements": 2 + np.arange(len(k)) % 3,
+            "locaux_pro": np.arange(len(k)) % 2,
+            "kind": "residential",
+            "synthetic": True,
+            "nro_id": nros["site_id"].to_numpy()[k],
+            "pm_id": pms["site_id"].to_numpy()[k],
+            "pbo_id": [f"PBO-{i // 2}" for i in range(len(k))],
+        },
+        geometry=shapely.points(xy[k] + 400.0),
+        crs="EPSG:2154",
     )
     cols = ["link_id", "link_type", "from_site", "to_site", "role", "geometry"]
     backbone = gpd.GeoDataFrame(
         pd.concat([load_backbone()[cols], attach_nros(nros, pops)[cols]], ignore_index=True),
-        geometry="geometry", crs="EPSG:2154")
+        geometry="geometry",
+        crs="EPSG:2154",
+    )
     out = tmp_path_factory.mktemp("outage") / "run"
     out.mkdir()
-    write_layers({"sites": sites, "backbone": backbone, "premises": premises},
-                 out / "layers.gpkg")
+    write_layers({"sites": sites, "backbone": backbone, "premises": premises}, out / "layers.gpkg")
     return out
 
 
@@ -87,8 +110,7 @@ def test_all_single_failures(run, tmp_path):
     assert code == 0 and "POP-RENNES" in out and "Single failures" in out
     assert "33 elements" in out  # 9 backbone links, 8 PoPs, 8 collecte links, 8 NROs
     csv = tmp_path / "all.csv"
-    code, _, _ = bthd(run, "--all", "--uplink", "POP-RENNES", "--uplink", "POP-BREST",
-                      "--csv", csv)
+    code, _, _ = bthd(run, "--all", "--uplink", "POP-RENNES", "--uplink", "POP-BREST", "--csv", csv)
     assert code == 0
     table = pd.read_csv(csv, keep_default_na=False)
     assert list(table.columns) == list(SURVIVABILITY_COLUMNS) and len(table) == 33

@@ -9,23 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bthd._errors import BthdError
 from bthd.cli import _common, app
 
 runner = CliRunner()
-
-
-def _embedded_available() -> bool:
-    try:
-        from bthd.data import embedded_gpkg
-
-        embedded_gpkg()
-    except (ImportError, BthdError):
-        return False
-    return True
-
-
-needs_data = pytest.mark.skipif(not _embedded_available(), reason="no embedded Brittany data")
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +39,6 @@ def test_help_lists_the_commands() -> None:
 # --- governance --------------------------------------------------------------------------------
 
 
-@needs_data
 def test_governance_2015_table() -> None:
     result = runner.invoke(app, ["governance", "--year", "2015"])
     assert result.exit_code == 0, result.output
@@ -68,7 +53,6 @@ def test_governance_2015_table() -> None:
     assert "Rapport d'activité 2015, p. 4" in out
 
 
-@needs_data
 def test_governance_today_and_comparison_in_french() -> None:
     result = runner.invoke(app, ["governance", "--lang", "fr"])
     assert result.exit_code == 0, result.output
@@ -97,7 +81,6 @@ def test_governance_bad_input(args: list[str], needles: list[str]) -> None:
 # --- contributions -----------------------------------------------------------------------------
 
 
-@needs_data
 def test_contributions_2015() -> None:
     result = runner.invoke(app, ["contributions", "--year", "2015"])
     assert result.exit_code == 0, result.output
@@ -110,7 +93,6 @@ def test_contributions_2015() -> None:
     assert "statutory_2015: largest / smallest = 500 (published: 500)" in out
 
 
-@needs_data
 def test_contributions_one_epci_and_csv(tmp_path: Path) -> None:
     out_csv = tmp_path / "contrib.csv"
     result = runner.invoke(app, ["contributions", "--epci", "243500733", "--csv", str(out_csv)])
@@ -122,7 +104,6 @@ def test_contributions_one_epci_and_csv(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "exists already" in again.stderr
 
 
-@needs_data
 def test_contributions_communes_of_one_epci() -> None:
     result = runner.invoke(
         app, ["contributions", "--communes", "--epci", "245600465", "--lang", "fr"]
@@ -133,7 +114,6 @@ def test_contributions_communes_of_one_epci() -> None:
     assert "e-mégalis 2007" in result.output
 
 
-@needs_data
 @pytest.mark.parametrize(
     ("args", "needles"),
     [

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bthd import contributions as co
-from bthd._errors import BthdError, InputError
+from bthd._errors import InputError
 
 #: A small EPCI frame: two métropoles, CA, CC (populations of the COG 2026 Breton part).
 EPCI = pd.DataFrame(
@@ -45,19 +45,6 @@ COMMUNES = pd.DataFrame(
         "population": [589, 225000, 994, 611000, 933000, 895000, 782000],
     }
 )
-
-
-def _embedded_available() -> bool:
-    try:
-        from bthd.data import embedded_gpkg
-
-        embedded_gpkg()
-    except (ImportError, BthdError):
-        return False
-    return True
-
-
-needs_data = pytest.mark.skipif(not _embedded_available(), reason="no embedded Brittany data")
 
 
 # --- published points --------------------------------------------------------------------------
@@ -230,7 +217,6 @@ def test_bad_input_names_the_value_and_the_choices(
 # --- real embedded data ------------------------------------------------------------------------
 
 
-@needs_data
 def test_real_members_and_ratios() -> None:
     t = co.contributions()
     assert len(t) == 65  # Région, 4 Départements, 60 EPCI (activity report 2024)
@@ -244,7 +230,6 @@ def test_real_members_and_ratios() -> None:
     assert len(metros) == 2 and (metros["bouquet_eur"] == 30000).all()
 
 
-@needs_data
 def test_real_communes() -> None:
     t = co.commune_contributions()
     assert len(t) == 1202

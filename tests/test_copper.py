@@ -25,8 +25,11 @@ def test_every_premise_has_one_line_or_a_reason(copper, lamballe):
     assert lines.index.equals(lamballe.premises.index)
     has = lines["nra_id"].notna()
     assert (lines.loc[~has, "issue"] != "").all() and (lines.loc[has, "issue"] == "").all()
-    assert np.allclose(lines.loc[has, "length_m"],
-                       lines.loc[has, "nra_sr_m"] + lines.loc[has, "sr_premise_m"], atol=0.2)
+    assert np.allclose(
+        lines.loc[has, "length_m"],
+        lines.loc[has, "nra_sr_m"] + lines.loc[has, "sr_premise_m"],
+        atol=0.2,
+    )
     # an SR belongs to the NRA its lines start from
     sites = cl.sites.set_index("site_id")
     via = lines[lines["sr_id"].notna()]
@@ -38,11 +41,14 @@ def test_attenuation_and_rate_follow_the_dsl_tables(copper):
     _, _, cl = copper
     lines = cl.lines[cl.lines["nra_id"].notna()]
     k = dsl.DSL.attenuation_db_per_km
-    expected = (lines["nra_sr_m"] / 1000 * k[COPPER.nra_sr_gauge_mm]
-                + lines["sr_premise_m"] / 1000 * k[COPPER.sr_premise_gauge_mm])
+    expected = (
+        lines["nra_sr_m"] / 1000 * k[COPPER.nra_sr_gauge_mm]
+        + lines["sr_premise_m"] / 1000 * k[COPPER.sr_premise_gauge_mm]
+    )
     assert np.allclose(lines["atten_db"], expected, atol=0.01)
-    rate = dsl.downstream_rate_mbps(lines["atten_db"].to_numpy(),
-                                    length_m=lines["length_m"].to_numpy())
+    rate = dsl.downstream_rate_mbps(
+        lines["atten_db"].to_numpy(), length_m=lines["length_m"].to_numpy()
+    )
     # stored values are rounded (0.01 dB, 0.1 m): a few hundredths of Mbit/s at most, except
     # at the 78 dB cut-off itself, where rounding can cross it
     away = (lines["atten_db"] - 78).abs() > 0.01
@@ -59,11 +65,15 @@ def test_attenuation_and_rate_follow_the_dsl_tables(copper):
 def test_read_copper_sites_lists_unknown_types(tmp_path):
     df = gpd.GeoDataFrame(
         {"site_id": ["N1", "S1", "X1"], "site_type": ["NRA", "SR", "PM"]},
-        geometry=[shapely.Point(280_000, 6_830_000), shapely.Point(281_000, 6_830_000),
-                  shapely.Point(282_000, 6_830_000)], crs=2154,
+        geometry=[
+            shapely.Point(280_000, 6_830_000),
+            shapely.Point(281_000, 6_830_000),
+            shapely.Point(282_000, 6_830_000),
+        ],
+        crs=2154,
     )
     df.to_file(tmp_path / "plant.gpkg")
-    with pytest.raises(ValidationError, match="not copper sites: PM.*site_id=X1"):
+    with pytest.raises(ValidationError, match=r"not copper sites: PM.*site_id=X1"):
         read_copper_sites(tmp_path / "plant.gpkg")
     df2 = df.copy()
     df2.loc[2, "site_type"] = "DSLAM"

@@ -37,8 +37,9 @@ def test_one_class_per_premise_and_year_and_ftth_from_its_year():
     fy = pd.Series([2020, np.nan, 2018, 2030], index=lines.index)
     med = pd.Series([np.nan, 2016, np.nan, np.nan], index=lines.index)
     after = _lines([0.0, 25.0, 12.0, 40.0])
-    tech, cls = eligibility_by_year(lines, fy, range(2015, 2023), med_year=med,
-                                    copper_after_med=after)
+    tech, cls = eligibility_by_year(
+        lines, fy, range(2015, 2023), med_year=med, copper_after_med=after
+    )
     assert tech.index.equals(lines.index) and cls.notna().all().all()
     assert tech.loc[10, 2019] == "none" and tech.loc[10, 2020] == "ftth"
     assert cls.loc[10, 2020] == "≥100"

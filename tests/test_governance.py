@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from bthd import governance as gov
-from bthd._errors import BthdError, InputError
+from bthd._errors import InputError
 
 #: The 2015 table (activity report 2015, p. 4): members, delegates per member, delegates,
 #: votes per delegate, votes.
@@ -37,19 +37,6 @@ def _rows(table: pd.DataFrame) -> dict[str, dict[str, int]]:
         | {c: int(r[c]) for c in COLUMNS if pd.notna(r[c])}
         for r in table.to_dict("records")
     }
-
-
-def _embedded_available() -> bool:
-    try:
-        from bthd.data import embedded_gpkg
-
-        embedded_gpkg()
-    except (ImportError, BthdError):
-        return False
-    return True
-
-
-needs_data = pytest.mark.skipif(not _embedded_available(), reason="no embedded Brittany data")
 
 
 def test_2015_table_is_reproduced_exactly() -> None:
@@ -188,7 +175,6 @@ def test_bad_input_names_the_value_and_the_choices(
         assert needle in str(err.value)
 
 
-@needs_data
 def test_today_from_the_embedded_data() -> None:
     ep = gov.member_epci()
     assert len(ep) == 60  # 61 EPCI with Breton communes, Cap Atlantique is not a member

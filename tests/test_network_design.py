@@ -36,8 +36,7 @@ def test_partition_of_a_star_respects_max_and_keeps_every_item():
     order = np.array([5, 4, 3, 2, 1, 0])
     item_node = np.array([1, 2, 3, 4, 5])
     item_load = np.full(5, 300.0)
-    p = partition_tree(order, parent, item_node, item_load, min_load=300, target=600,
-                       max_load=1000)
+    p = partition_tree(order, parent, item_node, item_load, min_load=300, target=600, max_load=1000)
     assert (p.zone_of_item >= 0).all()
     assert p.zone_load.sum() == 1500 and (p.zone_load <= 1000).all()
     assert (p.zone_load >= 300).all()
@@ -49,8 +48,7 @@ def test_partition_of_a_chain_cuts_at_target_and_is_contiguous():
     order = np.arange(n)[::-1]
     item_node = np.repeat(np.arange(n), 3)
     item_load = np.full(len(item_node), 10.0)  # 30 locaux per node
-    p = partition_tree(order, parent, item_node, item_load, min_load=100, target=200,
-                       max_load=400)
+    p = partition_tree(order, parent, item_node, item_load, min_load=100, target=200, max_load=400)
     for z in np.unique(p.zone_of_node):
         nodes = np.flatnonzero(p.zone_of_node == z)
         assert np.all(np.diff(nodes) == 1)  # a contiguous stretch of the road
@@ -59,8 +57,15 @@ def test_partition_of_a_chain_cuts_at_target_and_is_contiguous():
 
 def test_partition_splits_a_building_larger_than_the_maximum():
     parent = np.array([-1, 0])
-    p = partition_tree(np.array([1, 0]), parent, np.array([1, 1, 1]), np.array([30.0, 4, 4]),
-                       min_load=3, target=12, max_load=12)
+    p = partition_tree(
+        np.array([1, 0]),
+        parent,
+        np.array([1, 1, 1]),
+        np.array([30.0, 4, 4]),
+        min_load=3,
+        target=12,
+        max_load=12,
+    )
     assert p.zone_load.max() == 30  # the building keeps its own PBO, flagged by the caller
     assert (p.zone_of_item >= 0).all()
 
@@ -68,8 +73,17 @@ def test_partition_splits_a_building_larger_than_the_maximum():
 def test_span_limit_cuts_far_subtrees():
     parent = np.array([-1, 0, 1])
     edge_len = np.array([0.0, 100.0, 5000.0])
-    p = partition_tree(np.array([2, 1, 0]), parent, np.array([1, 2]), np.array([5.0, 5.0]),
-                       min_load=1, target=100, max_load=100, edge_len=edge_len, max_span=1000)
+    p = partition_tree(
+        np.array([2, 1, 0]),
+        parent,
+        np.array([1, 2]),
+        np.array([5.0, 5.0]),
+        min_load=1,
+        target=100,
+        max_load=100,
+        edge_len=edge_len,
+        max_span=1000,
+    )
     assert p.zone_of_item[0] != p.zone_of_item[1]
 
 
@@ -84,10 +98,14 @@ def test_every_premise_served_once_and_zones_nest(des, lamballe):
     assert (p["pm_id"].notna() == served).all() and (p["nro_id"].notna() == served).all()
     sites = des.sites.set_index("site_id")
     # a premise's PBO hangs on its PM, its PM on its NRO
-    assert (sites.loc[p.loc[served, "pbo_id"], "parent_id"].to_numpy()
-            == p.loc[served, "pm_id"].to_numpy()).all()
-    assert (sites.loc[p.loc[served, "pm_id"], "parent_id"].to_numpy()
-            == p.loc[served, "nro_id"].to_numpy()).all()
+    assert (
+        sites.loc[p.loc[served, "pbo_id"], "parent_id"].to_numpy()
+        == p.loc[served, "pm_id"].to_numpy()
+    ).all()
+    assert (
+        sites.loc[p.loc[served, "pm_id"], "parent_id"].to_numpy()
+        == p.loc[served, "nro_id"].to_numpy()
+    ).all()
     # lines are conserved at every level
     loc = p["logements"] + p["locaux_pro"]
     for kind, col in (("NRO", "nro_id"), ("PM", "pm_id"), ("PBO", "pbo_id")):
@@ -115,8 +133,9 @@ def test_pm_zones_are_contiguous_on_the_roads(des):
     for j in range(0, len(z.pm), 7):
         nodes = np.r_[np.flatnonzero(zone == j), site[j]]
         keep = np.isin(net.u, nodes) & np.isin(net.v, nodes)
-        g = sparse.coo_matrix((np.ones(keep.sum()), (net.u[keep], net.v[keep])),
-                              shape=(net.n_nodes,) * 2)
+        g = sparse.coo_matrix(
+            (np.ones(keep.sum()), (net.u[keep], net.v[keep])), shape=(net.n_nodes,) * 2
+        )
         _, lab = csgraph.connected_components(g, directed=False)
         assert len(np.unique(lab[nodes])) == 1, z.pm["site_id"].iloc[j]
 
@@ -143,15 +162,21 @@ def test_trees_valid_and_fibres_conserved(des):
                 assert fin.get(n, 0) >= fout.get(n, 0)
             total = t.loc[t["from_node"] == root, "fibres"].sum()
             if seg == "DI":
-                assert total == z.pbo.loc[(z.pbo["parent_id"] == tree_id)
-                                          & (z.pbo["node"] != root), "lines"].sum()
+                assert (
+                    total
+                    == z.pbo.loc[
+                        (z.pbo["parent_id"] == tree_id) & (z.pbo["node"] != root), "lines"
+                    ].sum()
+                )
     # each section's cable holds its fibres with the spare
     assert (c["cable_size"] * c["n_cables"] >= np.ceil(c["fibres"] * 1.2)).all()
 
 
 def test_cable_sizes_from_the_standard_list():
-    size, n = cable_size(np.array([1, 6, 7, 100, 720, 721, 2000]), (6, 12, 24, 36, 48, 72, 96,
-                                                                     144, 288, 432, 576, 720))
+    size, n = cable_size(
+        np.array([1, 6, 7, 100, 720, 721, 2000]),
+        (6, 12, 24, 36, 48, 72, 96, 144, 288, 432, 576, 720),
+    )
     assert size.tolist() == [6, 6, 12, 144, 720, 432, 720]
     assert n.tolist() == [1, 1, 1, 1, 1, 2, 3]
 

@@ -21,8 +21,9 @@ def _grid(n=4, step=100.0):
             ids.append(i * n + j)
             xs.append(x0 + i * step)
             ys.append(y0 + j * step)
-    nodes = gpd.GeoDataFrame({"node_id": ids, "x": xs, "y": ys},
-                             geometry=shapely.points(xs, ys), crs=2154)
+    nodes = gpd.GeoDataFrame(
+        {"node_id": ids, "x": xs, "y": ys}, geometry=shapely.points(xs, ys), crs=2154
+    )
     u, v = [], []
     for i in range(n):
         for j in range(n):
@@ -33,8 +34,11 @@ def _grid(n=4, step=100.0):
                 u.append(i * n + j)
                 v.append(i * n + j + 1)
     geom = [shapely.LineString([(xs[a], ys[a]), (xs[b], ys[b])]) for a, b in zip(u, v, strict=True)]
-    edges = gpd.GeoDataFrame({"u": u, "v": v, "length": [step] * len(u),
-                              "highway": ["residential"] * len(u)}, geometry=geom, crs=2154)
+    edges = gpd.GeoDataFrame(
+        {"u": u, "v": v, "length": [step] * len(u), "highway": ["residential"] * len(u)},
+        geometry=geom,
+        crs=2154,
+    )
     return nodes, edges
 
 
@@ -42,8 +46,7 @@ def test_trench_network_costs_follow_works():
     nodes, edges = _grid()
     net = trench_network(nodes, edges)
     assert net.n_nodes == 16 and net.n_edges == 24
-    unit = {"aerial": COSTS.aerial, "duct_reuse": COSTS.duct_reuse,
-            "new_trench": COSTS.new_trench}
+    unit = {"aerial": COSTS.aerial, "duct_reuse": COSTS.duct_reuse, "new_trench": COSTS.new_trench}
     assert np.allclose(net.cost_per_m, [unit[w] for w in net.works])
     assert np.allclose(net.edge_cost, net.length * net.cost_per_m)
     A = net.csr("length")
@@ -88,9 +91,13 @@ def test_snap_premises_index_aligned_and_far_ones_listed():
     net = trench_network(nodes, edges)
     pts = gpd.GeoDataFrame(
         {"premise_id": ["a", "b", "c"]},
-        geometry=[shapely.Point(300_010, 6_800_012), shapely.Point(300_150, 6_800_290),
-                  shapely.Point(305_000, 6_805_000)],
-        crs=2154, index=[10, 20, 30],
+        geometry=[
+            shapely.Point(300_010, 6_800_012),
+            shapely.Point(300_150, 6_800_290),
+            shapely.Point(305_000, 6_805_000),
+        ],
+        crs=2154,
+        index=[10, 20, 30],
     )
     s = snap_premises(pts, net, max_drop_m=200)
     assert list(s.index) == [10, 20, 30]
@@ -98,5 +105,7 @@ def test_snap_premises_index_aligned_and_far_ones_listed():
     assert s.loc[10, "offset_m"] == pytest.approx(10.0)
     assert s.loc[10, "node"] == 0 and s.loc[10, "drop_m"] == pytest.approx(22.0)
     # b: on the street y=6800300, 10 m off, halfway-ish: 50 m to the nearest node
-    assert s.loc[20, "offset_m"] == pytest.approx(10.0) and s.loc[20, "along_m"] == pytest.approx(50.0)
+    assert s.loc[20, "offset_m"] == pytest.approx(10.0) and s.loc[20, "along_m"] == pytest.approx(
+        50.0
+    )
     assert s.loc[30, "node"] == -1 and s.loc[30, "reason"] == "no road within 200 m"

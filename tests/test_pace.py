@@ -69,9 +69,9 @@ def test_plain_and_gzip_read_the_same(tmp_path: Path) -> None:
 
 
 def test_extra_sections_comments_and_duplicate_terminals(tmp_path: Path) -> None:
-    text = SMALL.replace("SECTION Terminals", "SECTION Comment\nName \"demo\"\nEND\n\n"
-                         "SECTION Terminals").replace("Terminals 2\nT 1\nT 3",
-                                                      "Terminals 3\nT 1\nT 3\nT 3")
+    text = SMALL.replace(
+        "SECTION Terminals", 'SECTION Comment\nName "demo"\nEND\n\nSECTION Terminals'
+    ).replace("Terminals 2\nT 1\nT 3", "Terminals 3\nT 1\nT 3\nT 3")
     text = text.replace("EOF", "SECTION Tree Decomposition\ns td 1 1 1\nb 1 1\nEND\nEOF")
     inst = read_pace(_write(tmp_path, text))
     np.testing.assert_array_equal(inst.terminals, [0, 2])

@@ -33,8 +33,11 @@ def _grid_labels(pts: np.ndarray, cells: int, prefix: str) -> np.ndarray:
 
 def _nested(pts: np.ndarray) -> dict[str, np.ndarray]:
     """2 × 2 NRO zones, each cut in 2 × 2 PM zones, each cut in 3 × 3 PBO zones."""
-    return {"ZNRO": _grid_labels(pts, 2, "NRO"), "ZPM": _grid_labels(pts, 4, "PM"),
-            "ZPBO": _grid_labels(pts, 12, "PBO")}
+    return {
+        "ZNRO": _grid_labels(pts, 2, "NRO"),
+        "ZPM": _grid_labels(pts, 4, "PM"),
+        "ZPBO": _grid_labels(pts, 12, "PBO"),
+    }
 
 
 def _blank(values: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -81,8 +84,14 @@ def test_zones_partition_the_points_and_conform_to_the_schema() -> None:
     z = zone_polygons(pts, labels, parents=_parents(labels))
     schema.validate(z, "zones")
     assert z.crs.to_epsg() == 2154
-    assert list(z.columns) == ["zone_id", "zone_kind", "parent_id", "n_points", "area_km2",
-                               "geometry"]
+    assert list(z.columns) == [
+        "zone_id",
+        "zone_kind",
+        "parent_id",
+        "n_points",
+        "area_km2",
+        "geometry",
+    ]
     _assert_partition(z, pts, labels)
     # one row per zone, by kind in the order given, then by zone id
     for kind, lab in labels.items():
@@ -130,9 +139,15 @@ def test_kinds_that_do_not_nest_still_partition(caplog: pytest.LogCaptureFixture
 def test_clipped_to_land() -> None:
     pts = _points()
     # a coast with a bay; densified so that land is cut into pieces for clipping
-    land = shapely.Polygon([(X0 - 300, Y0 - 300), (X0 + SIDE + 300, Y0 - 300),
-                            (X0 + SIDE + 300, Y0 + SIDE + 300), (X0 + SIDE / 2, Y0 + SIDE / 2),
-                            (X0 - 300, Y0 + SIDE + 300)])
+    land = shapely.Polygon(
+        [
+            (X0 - 300, Y0 - 300),
+            (X0 + SIDE + 300, Y0 - 300),
+            (X0 + SIDE + 300, Y0 + SIDE + 300),
+            (X0 + SIDE / 2, Y0 + SIDE / 2),
+            (X0 - 300, Y0 + SIDE + 300),
+        ]
+    )
     land = shapely.segmentize(land, 0.5)
     assert shapely.get_num_coordinates(land) > 10_000
     inland = shapely.contains(land, pts)
@@ -232,8 +247,7 @@ def test_same_input_same_output_whatever_the_order() -> None:
     pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
     assert shapely.equals_exact(a.geometry.to_numpy(), b.geometry.to_numpy(), 0.0).all()
     perm = np.random.default_rng(1).permutation(len(pts))
-    c = zone_polygons(pts[perm], {k: v[perm] for k, v in labels.items()},
-                      parents=_parents(labels))
+    c = zone_polygons(pts[perm], {k: v[perm] for k, v in labels.items()}, parents=_parents(labels))
     pd.testing.assert_frame_equal(a.drop(columns="geometry"), c.drop(columns="geometry"))
     assert shapely.equals_exact(a.geometry.to_numpy(), c.geometry.to_numpy(), 0.0).all()
 
@@ -291,10 +305,14 @@ def test_partition_of_the_lead_zoning(lamballe: Region) -> None:
     cand = tree.query_nearest(nra.geometry.to_numpy(), return_distance=False)[1]
     z = zoning.zone_premises(net, snapped, locaux, cand)
     prem = z.premises
-    labels = {k: prem[c].to_numpy(dtype=object)
-              for k, c in (("ZNRO", "nro_id"), ("ZPM", "pm_id"), ("ZPBO", "pbo_id"))}
-    parents = {"ZPM": dict(zip(z.pm["site_id"], z.pm["parent_id"], strict=True)),
-               "ZPBO": dict(zip(z.pbo["site_id"], z.pbo["parent_id"], strict=True))}
+    labels = {
+        k: prem[c].to_numpy(dtype=object)
+        for k, c in (("ZNRO", "nro_id"), ("ZPM", "pm_id"), ("ZPBO", "pbo_id"))
+    }
+    parents = {
+        "ZPM": dict(zip(z.pm["site_id"], z.pm["parent_id"], strict=True)),
+        "ZPBO": dict(zip(z.pbo["site_id"], z.pbo["parent_id"], strict=True)),
+    }
     land = shapely.coverage_union_all(region.communes.geometry.to_numpy())
     pts = region.premises.geometry.to_numpy()
     # the zoning may put several premises at one address into different PBOs: split

@@ -40,8 +40,12 @@ def brute_force(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, terms: list
             G = nx.Graph()
             G.add_nodes_from(keep)
             for a, b, c in zip(u.tolist(), v.tolist(), w.tolist(), strict=True):
-                if (a in keep and b in keep and a != b
-                        and (not G.has_edge(a, b) or G[a][b]["weight"] > c)):
+                if (
+                    a in keep
+                    and b in keep
+                    and a != b
+                    and (not G.has_edge(a, b) or G[a][b]["weight"] > c)
+                ):
                     G.add_edge(a, b, weight=c)
             if nx.is_connected(G):
                 best = min(best, nx.minimum_spanning_tree(G).size(weight="weight"))
@@ -204,7 +208,10 @@ def test_unreachable_terminals_are_listed() -> None:
     assert err.groups == [[0, 2, 3], [4, 5], [6]]
     assert "4, 5, 6" in str(err) and "on_unreachable='forest'" in str(err)
     assert [g.tolist() for g in terminal_components(n, u, v, [0, 3, 2, 4, 5, 6])] == [
-        [0, 2, 3], [4, 5], [6]]
+        [0, 2, 3],
+        [4, 5],
+        [6],
+    ]
 
 
 def test_forest_per_component() -> None:

@@ -24,8 +24,12 @@ bench_app = typer.Typer(
     no_args_is_help=True,
 )
 
-_LABELS = {"gap_pct": "gap %", "nx_cost": "nx cost", "nx_gap_pct": "nx gap %",
-           "nx_seconds": "nx seconds"}
+_LABELS = {
+    "gap_pct": "gap %",
+    "nx_cost": "nx cost",
+    "nx_gap_pct": "nx gap %",
+    "nx_seconds": "nx seconds",
+}
 
 #: Name of the file of proven optima looked for beside the instances (columns file, optimum).
 OPTIMA_FILE = "optima.csv"
@@ -96,11 +100,20 @@ def run_steiner_bench(
             on_instance(path)
         inst = read_pace(path)
         t0 = time.perf_counter()
-        res = steiner_tree_csr(inst.n_nodes, inst.u, inst.v, inst.w, inst.terminals,
-                               rounds=rounds, seed=seed, time_limit=time_limit)
+        res = steiner_tree_csr(
+            inst.n_nodes,
+            inst.u,
+            inst.v,
+            inst.w,
+            inst.terminals,
+            rounds=rounds,
+            seed=seed,
+            time_limit=time_limit,
+        )
         seconds = time.perf_counter() - t0
-        check_tree_csr(inst.n_nodes, inst.u, inst.v, inst.terminals, res.edges,
-                       source=f"{path}: bthd's tree")
+        check_tree_csr(
+            inst.n_nodes, inst.u, inst.v, inst.terminals, res.edges, source=f"{path}: bthd's tree"
+        )
         opt = optima.get(path, np.nan)
         row: dict[str, Any] = {
             "file": path.name,
@@ -114,11 +127,13 @@ def run_steiner_bench(
         }
         if baseline:
             nx_cost, nx_seconds = _networkx_mehlhorn(inst)
-            row.update({
-                "nx_cost": nx_cost,
-                "nx_gap_pct": 100.0 * (nx_cost / opt - 1.0) if opt > 0 else np.nan,
-                "nx_seconds": nx_seconds,
-            })
+            row.update(
+                {
+                    "nx_cost": nx_cost,
+                    "nx_gap_pct": 100.0 * (nx_cost / opt - 1.0) if opt > 0 else np.nan,
+                    "nx_seconds": nx_seconds,
+                }
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -132,12 +147,14 @@ def summarize(df: pd.DataFrame) -> dict[str, float]:
         "seconds": float(df["seconds"].sum()),
     }
     if "nx_seconds" in df:
-        out.update({
-            "nx_mean_gap_pct": float(df["nx_gap_pct"].mean()),
-            "nx_worst_gap_pct": float(df["nx_gap_pct"].max()),
-            "nx_seconds": float(df["nx_seconds"].sum()),
-            "time_ratio": float(df["seconds"].sum() / df["nx_seconds"].sum()),
-        })
+        out.update(
+            {
+                "nx_mean_gap_pct": float(df["nx_gap_pct"].mean()),
+                "nx_worst_gap_pct": float(df["nx_gap_pct"].max()),
+                "nx_seconds": float(df["nx_seconds"].sum()),
+                "time_ratio": float(df["seconds"].sum() / df["nx_seconds"].sum()),
+            }
+        )
     return out
 
 
@@ -153,11 +170,13 @@ def _networkx_mehlhorn(inst: Any) -> tuple[float, float]:
     order = np.lexsort((w, a * inst.n_nodes + b))  # cheapest of parallel edges last wins
     G = nx.Graph()
     G.add_nodes_from(range(inst.n_nodes))
-    G.add_weighted_edges_from(zip(a[order[::-1]].tolist(), b[order[::-1]].tolist(),
-                                  w[order[::-1]].tolist(), strict=True))
+    G.add_weighted_edges_from(
+        zip(a[order[::-1]].tolist(), b[order[::-1]].tolist(), w[order[::-1]].tolist(), strict=True)
+    )
     t0 = time.perf_counter()
-    T = nx.algorithms.approximation.steiner_tree(G, inst.terminals.tolist(), weight="weight",
-                                                 method="mehlhorn")
+    T = nx.algorithms.approximation.steiner_tree(
+        G, inst.terminals.tolist(), weight="weight", method="mehlhorn"
+    )
     seconds = time.perf_counter() - t0
     return float(T.size(weight="weight")), seconds
 
@@ -170,8 +189,9 @@ def steiner(
     baseline: bool = typer.Option(
         False, "--baseline", help="Also run networkx's approximation.steiner_tree (Mehlhorn)."
     ),
-    rounds: int | None = typer.Option(None, "--rounds", min=0,
-                                      help="Rounds of iterated local search (default 6)."),
+    rounds: int | None = typer.Option(
+        None, "--rounds", min=0, help="Rounds of iterated local search (default 6)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of the random choices."),
     time_limit: float | None = typer.Option(
         None, "--time-limit", help="Seconds per instance after which no new round starts."
@@ -184,8 +204,15 @@ def steiner(
     handle_errors(_steiner)(files, csv, overwrite, baseline, rounds, seed, time_limit)
 
 
-def _steiner(files: list[Path], csv: Path | None, overwrite: bool, baseline: bool,
-             rounds: int | None, seed: int, time_limit: float | None) -> None:
+def _steiner(
+    files: list[Path],
+    csv: Path | None,
+    overwrite: bool,
+    baseline: bool,
+    rounds: int | None,
+    seed: int,
+    time_limit: float | None,
+) -> None:
     import pandas as pd
 
     from bthd._errors import InputNotFoundError
@@ -204,21 +231,38 @@ def _steiner(files: list[Path], csv: Path | None, overwrite: bool, baseline: boo
             prog.update(task, description=f"solving {path.name}", completed=done[0])
             done[0] += 1
 
-        df = run_steiner_bench(files, baseline=baseline, rounds=rounds, seed=seed,
-                               time_limit=time_limit, on_instance=tick)
+        df = run_steiner_bench(
+            files,
+            baseline=baseline,
+            rounds=rounds,
+            seed=seed,
+            time_limit=time_limit,
+            on_instance=tick,
+        )
     s = summarize(df)
     shown = df
     if df["optimum"].isna().all():  # no optima.csv: no gaps to show
         shown = df.drop(columns=[c for c in ("optimum", "gap_pct", "nx_gap_pct") if c in df])
-    print_table(shown.rename(columns=_LABELS),
-                title="Steiner trees (bthd" + (" vs networkx Mehlhorn)" if baseline else ")"),
-                max_rows=len(df))
-    summary: dict[str, Any] = {"instances": str(len(df)), "mean gap %": s["mean_gap_pct"],
-                               "worst gap %": s["worst_gap_pct"], "seconds": s["seconds"]}
+    print_table(
+        shown.rename(columns=_LABELS),
+        title="Steiner trees (bthd" + (" vs networkx Mehlhorn)" if baseline else ")"),
+        max_rows=len(df),
+    )
+    summary: dict[str, Any] = {
+        "instances": str(len(df)),
+        "mean gap %": s["mean_gap_pct"],
+        "worst gap %": s["worst_gap_pct"],
+        "seconds": s["seconds"],
+    }
     if baseline:
-        summary.update({"nx mean gap %": s["nx_mean_gap_pct"],
-                        "nx worst gap %": s["nx_worst_gap_pct"], "nx seconds": s["nx_seconds"],
-                        "time ratio": s["time_ratio"]})
+        summary.update(
+            {
+                "nx mean gap %": s["nx_mean_gap_pct"],
+                "nx worst gap %": s["nx_worst_gap_pct"],
+                "nx seconds": s["nx_seconds"],
+                "time ratio": s["time_ratio"],
+            }
+        )
     sdf = pd.DataFrame([summary])
     if shown is not df:
         sdf = sdf.drop(columns=[c for c in sdf.columns if "gap" in c])

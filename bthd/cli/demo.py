@@ -24,7 +24,9 @@ def run_with_progress(**kwargs: Any) -> Any:
         task = prog.add_task("starting", total=len(stages))
 
         def on_stage(name: str) -> None:
-            prog.update(task, description=name, completed=stages.index(name) if name in stages else 0)
+            prog.update(
+                task, description=name, completed=stages.index(name) if name in stages else 0
+            )
 
         return handle_errors(pipeline.run)(on_stage=on_stage, **kwargs)
 
@@ -47,7 +49,9 @@ def print_design(res: Any) -> None:
     comp = res.tables["design_cost_comparison"]
     print_table(comp, "Cost per prise (€ HT): model and published figures")
     if len(d.issues):
-        print_table(d.issues[["kind", "issue", "count"]], "Issues (details in tables/design_issues.csv)")
+        print_table(
+            d.issues[["kind", "issue", "count"]], "Issues (details in tables/design_issues.csv)"
+        )
 
 
 def demo(
@@ -62,25 +66,40 @@ def demo(
         False, "--region", help="The whole region (about 1.16 million RIP locaux)."
     ),
     all_zones: bool = typer.Option(
-        False, "--all-zones", help="Generate premises in ZTD and AMII communes too, not only the RIP."
+        False,
+        "--all-zones",
+        help="Generate premises in ZTD and AMII communes too, not only the RIP.",
     ),
     no_design: bool = typer.Option(False, "--no-design", help="Skip the FTTH design."),
     seed: int = typer.Option(2154, "--seed", help="Seed of the synthetic generator and design."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing run folder."),
 ) -> None:
-    """Load, generate, validate, summarise and design the embedded Brittany data into a run folder."""
+    """Load, generate, summarise and design the embedded Brittany data into a run folder."""
     _scope_options(epci, departement, region)
     res = run_with_progress(
-        out=out, epci=epci, departement=departement, whole_region=region,
-        zone_types=None if all_zones else ("RIP",), seed=seed, overwrite=overwrite,
+        out=out,
+        epci=epci,
+        departement=departement,
+        whole_region=region,
+        zone_types=None if all_zones else ("RIP",),
+        seed=seed,
+        overwrite=overwrite,
         stages=("summary",) if no_design else ("summary", "design", "eligibility"),
         command="bthd demo",
     )
     t = res.tables
     print_table(
         t["locaux_by_zone_type"][
-            ["zone_type", "communes", "population", "locaux", "locaux_raccordables_2018",
-             "ftth_coverage_2018", "addresses_synthetic", "locaux_synthetic"]
+            [
+                "zone_type",
+                "communes",
+                "population",
+                "locaux",
+                "locaux_raccordables_2018",
+                "ftth_coverage_2018",
+                "addresses_synthetic",
+                "locaux_synthetic",
+            ]
         ],
         "Locaux by zone type (Arcep T1 2018; premises synthetic)",
     )
@@ -106,8 +125,11 @@ def demo(
     print_design(res)
     if "eligibility_by_year" in t:
         e = t["eligibility_by_year"]
-        cols = ["year"] + [c for c in e.columns if c.startswith("class ")] + [
-            "share_bon_haut_debit", "share_tres_haut_debit"]
+        cols = (
+            ["year"]
+            + [c for c in e.columns if c.startswith("class ")]
+            + ["share_bon_haut_debit", "share_tres_haut_debit"]
+        )
         print_table(e[cols], "Locaux by rate class and year (copper, MED, then FTTH as scheduled)")
     console.print(
         f"Done in {sum(res.timings.values()):.1f} s "

@@ -27,8 +27,14 @@ def design(
     if within not in (None, "commune", "epci"):
         raise typer.BadParameter("use 'commune' or 'epci'", param_hint="--within")
     res = run_with_progress(
-        out=out, epci=epci, departement=departement, whole_region=region, seed=seed,
-        overwrite=overwrite, stages=("design",), command="bthd design",
+        out=out,
+        epci=epci,
+        departement=departement,
+        whole_region=region,
+        seed=seed,
+        overwrite=overwrite,
+        stages=("design",),
+        command="bthd design",
         design_options={"within": within, "rounds": rounds},
     )
     print_design(res)

@@ -16,20 +16,30 @@ if TYPE_CHECKING:
 def outage(
     run: Path = typer.Argument(..., help="Run folder (holding layers.gpkg) or a GeoPackage."),
     cut: list[str] | None = typer.Option(
-        None, "--cut", "-c",
+        None,
+        "--cut",
+        "-c",
         help="Id of a cut element (backbone link, PoP, collecte link, NRO, PM, PBO); "
-             "repeat for several cut together."),
+        "repeat for several cut together.",
+    ),
     all_failures: bool = typer.Option(
-        False, "--all", help="Table of every single failure (backbone link, PoP, collecte, NRO)."),
+        False, "--all", help="Table of every single failure (backbone link, PoP, collecte, NRO)."
+    ),
     uplink: list[str] | None = typer.Option(
-        None, "--uplink", "-u",
+        None,
+        "--uplink",
+        "-u",
         help="PoP where the network leaves for the Internet/Renater; repeat for several "
-             "(default POP-RENNES)."),
+        "(default POP-RENNES).",
+    ),
     single_extension: bool = typer.Option(
-        False, "--single-extension",
-        help="Model the Rennes–Saint-Malo extension as one link (default: secured, two paths)."),
+        False,
+        "--single-extension",
+        help="Model the Rennes–Saint-Malo extension as one link (default: secured, two paths).",
+    ),
     csv: Path | None = typer.Option(
-        None, "--csv", help="Write the premises cut off (--cut) or the failure table (--all)."),
+        None, "--csv", help="Write the premises cut off (--cut) or the failure table (--all)."
+    ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --csv file."),
     max_rows: int = typer.Option(40, "--max-rows", help="Rows shown per table."),
 ) -> None:
@@ -43,23 +53,33 @@ def outage(
     layers = handle_errors(bb.network_layers)(run)
     if all_failures:
         table = handle_errors(bb.survivability)(
-            layers.pops, layers.backbone, layers.collecte, layers.premises,
-            uplinks=uplinks, secured_extension=secured,
+            layers.pops,
+            layers.backbone,
+            layers.collecte,
+            layers.premises,
+            uplinks=uplinks,
+            secured_extension=secured,
         )
         n_spof = int((table["locaux_lost"] > 0).sum())
-        shown = table.assign(nro_ids=table["nro_ids"].map(_short),
-                             insee_codes=table["insee_codes"].map(_short),
-                             share_of_locaux=(100 * table["share_of_locaux"]).round(2))
-        print_table(shown.rename(columns={"share_of_locaux": "share_%"}),
-                    f"Single failures (uplinks {', '.join(uplinks)}; secured extension "
-                    f"{'yes' if secured else 'no'})", max_rows=max_rows)
-        console.print(f"{len(table)} elements; [bold]{n_spof}[/] cut off locaux when they fail "
-                      f"alone, {len(table) - n_spof} cut off nothing.")
+        shown = table.assign(
+            nro_ids=table["nro_ids"].map(_short),
+            insee_codes=table["insee_codes"].map(_short),
+            share_of_locaux=(100 * table["share_of_locaux"]).round(2),
+        )
+        print_table(
+            shown.rename(columns={"share_of_locaux": "share_%"}),
+            f"Single failures (uplinks {', '.join(uplinks)}; secured extension "
+            f"{'yes' if secured else 'no'})",
+            max_rows=max_rows,
+        )
+        console.print(
+            f"{len(table)} elements; [bold]{n_spof}[/] cut off locaux when they fail "
+            f"alone, {len(table) - n_spof} cut off nothing."
+        )
         if csv is not None:
             handle_errors(_write_csv)(table, csv, overwrite)
         return
-    report = handle_errors(bb.outage)(layers, cut or [], uplinks=uplinks,
-                                      secured_extension=secured)
+    report = handle_errors(bb.outage)(layers, cut or [], uplinks=uplinks, secured_extension=secured)
     console.print(report.summary(), highlight=False)
     print_table(report.cut, "Cut elements (and what each would cut off alone)", max_rows=max_rows)
     if len(report.pops):
@@ -70,8 +90,11 @@ def outage(
         print_table(report.pms, "PMs without service", max_rows=max_rows)
     if len(report.communes):
         shown = report.communes.assign(share_lost=(100 * report.communes["share_lost"]).round(2))
-        print_table(shown.rename(columns={"share_lost": "share_%"}),
-                    "Communes with premises cut off", max_rows=max_rows)
+        print_table(
+            shown.rename(columns={"share_lost": "share_%"}),
+            "Communes with premises cut off",
+            max_rows=max_rows,
+        )
     if csv is not None:
         names = dict(zip(layers.communes["insee_code"], layers.communes["name"], strict=True))
         prem = report.premises.assign(commune=report.premises["insee_code"].map(names))

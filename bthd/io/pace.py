@@ -259,8 +259,13 @@ def _numbers(
 
 
 def _check_ids(
-    lines: list[str], records: list[str], where: np.ndarray, ids: np.ndarray, n_nodes: int,
-    src: str, what: str,
+    lines: list[str],
+    records: list[str],
+    where: np.ndarray,
+    ids: np.ndarray,
+    n_nodes: int,
+    src: str,
+    what: str,
 ) -> None:
     bad = (ids < 1) | (ids > n_nodes)
     if bad.any():

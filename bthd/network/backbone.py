@@ -96,8 +96,15 @@ CUT_KINDS: dict[str, str] = {
 }
 #: Columns of :func:`survivability`'s table.
 SURVIVABILITY_COLUMNS = (
-    "element_id", "element_type", "nros_lost", "nro_ids", "premises_lost", "locaux_lost",
-    "communes_lost", "insee_codes", "share_of_locaux",
+    "element_id",
+    "element_type",
+    "nros_lost",
+    "nro_ids",
+    "premises_lost",
+    "locaux_lost",
+    "communes_lost",
+    "insee_codes",
+    "share_of_locaux",
 )
 #: Columns a premises table needs here.
 PREMISE_COLUMNS = ("premise_id", "insee_code", "logements", "locaux_pro", "nro_id")
@@ -143,8 +150,11 @@ def backbone_links(
     if "role" not in links.columns:
         links["role"] = ROLE_LOOP
     links["role"] = links["role"].fillna(ROLE_LOOP).astype(str)
-    links["layer"] = (links["layer"].fillna(BACKBONE_LAYER).astype(str)
-                      if "layer" in links.columns else BACKBONE_LAYER)
+    links["layer"] = (
+        links["layer"].fillna(BACKBONE_LAYER).astype(str)
+        if "layer" in links.columns
+        else BACKBONE_LAYER
+    )
     links["second_path"] = False
     parts = [links]
     if secured_extension:
@@ -161,19 +171,28 @@ def backbone_links(
             parts.append(twin)
     if extra_links is not None:
         extra = _links(extra_links, "extra_links")
-        extra["role"] = (extra["role"].fillna(ROLE_LOOP).astype(str)
-                         if "role" in extra.columns else ROLE_LOOP)
-        extra["layer"] = (extra["layer"].fillna("extra").astype(str)
-                          if "layer" in extra.columns else "extra")
+        extra["role"] = (
+            extra["role"].fillna(ROLE_LOOP).astype(str) if "role" in extra.columns else ROLE_LOOP
+        )
+        extra["layer"] = (
+            extra["layer"].fillna("extra").astype(str) if "layer" in extra.columns else "extra"
+        )
         extra["second_path"] = False
         parts.append(extra)
     out = pd.concat(parts, ignore_index=True)
     dup = out["link_id"].duplicated(keep=False)
     if dup.any():
-        raise ValidationError("backbone and extra_links", [Problem(
-            "link ids used twice", join_ids(sorted(set(out.loc[dup, "link_id"]))),
-            "give the extra links their own ids (e.g. prefix them with their layer)",
-        )], "links")
+        raise ValidationError(
+            "backbone and extra_links",
+            [
+                Problem(
+                    "link ids used twice",
+                    join_ids(sorted(set(out.loc[dup, "link_id"]))),
+                    "give the extra links their own ids (e.g. prefix them with their layer)",
+                )
+            ],
+            "links",
+        )
     return gpd.GeoDataFrame(out, geometry="geometry", crs=links.crs)
 
 
@@ -212,8 +231,9 @@ def backbone_graph(
     links = backbone_links(backbone, extra_links=extra_links, secured_extension=secured_extension)
     _check_ends(links, set(pop["site_id"]), "backbone")
     G = nx.MultiGraph(name="backbone", crs=str(pop.crs))
-    for sid, stype, name, geom in zip(pop["site_id"], pop["site_type"], _names(pop),
-                                      pop.geometry, strict=True):
+    for sid, stype, name, geom in zip(
+        pop["site_id"], pop["site_type"], _names(pop), pop.geometry, strict=True
+    ):
         G.add_node(sid, site_type=stype, name=name, geometry=geom, x=geom.x, y=geom.y)
     edge_sets = [links]
     if collecte is not None:
@@ -225,18 +245,40 @@ def backbone_graph(
         for nid, pt in zip(nro_end, nro_pt, strict=True):
             if nid not in G:
                 G.add_node(nid, site_type="NRO", name=None, geometry=pt, x=pt.x, y=pt.y)
-        co = co.assign(role=co["role"] if "role" in co.columns else ROLE_COLLECTE,
-                       layer=BACKBONE_LAYER, second_path=False)
+        co = co.assign(
+            role=co["role"] if "role" in co.columns else ROLE_COLLECTE,
+            layer=BACKBONE_LAYER,
+            second_path=False,
+        )
         edge_sets.append(co)
     for df in edge_sets:
         cap = df["capacity_gbps"] if "capacity_gbps" in df.columns else pd.Series(np.nan, df.index)
         length = df["length_m"] if "length_m" in df.columns else df.geometry.length
-        for row in zip(df["link_id"], df["from_site"], df["to_site"], df["role"], df["layer"],
-                       cap, length, df["second_path"], df.geometry, strict=True):
+        for row in zip(
+            df["link_id"],
+            df["from_site"],
+            df["to_site"],
+            df["role"],
+            df["layer"],
+            cap,
+            length,
+            df["second_path"],
+            df.geometry,
+            strict=True,
+        ):
             lid, u, v, role, layer, c, ln, sp, geom = row
-            G.add_edge(u, v, key=lid, link_id=lid, role=role, layer=layer,
-                       capacity_gbps=float(c), length_m=float(ln), second_path=bool(sp),
-                       geometry=geom)
+            G.add_edge(
+                u,
+                v,
+                key=lid,
+                link_id=lid,
+                role=role,
+                layer=layer,
+                capacity_gbps=float(c),
+                length_m=float(ln),
+                second_path=bool(sp),
+                geometry=geom,
+            )
     return G
 
 
@@ -400,8 +442,12 @@ def survivability(
     _log_unserved(net, base, agg)
     elements: list[tuple[str, str]] = []
     lost_rows: list[np.ndarray] = []
-    for kind, ids in (("backbone_link", net.bb_ids), ("pop", net.pop_ids),
-                      ("collecte_link", net.co_ids), ("nro", net.nro_ids)):
+    for kind, ids in (
+        ("backbone_link", net.bb_ids),
+        ("pop", net.pop_ids),
+        ("collecte_link", net.co_ids),
+        ("nro", net.nro_ids),
+    ):
         ok = base_ok if kind in ("collecte_link", "nro") else None
         for i, eid in enumerate(ids):
             served = net.served(**{_FAIL_ARG[kind]: np.array([i])}, pop_ok=ok)
@@ -413,19 +459,23 @@ def survivability(
     nro_ids = np.asarray(net.nro_ids, dtype=object)
     codes = np.asarray(agg.communes, dtype=object)
     locaux_lost = lost_i @ agg.locaux
-    table = pd.DataFrame({
-        "element_id": [e for e, _ in elements],
-        "element_type": [t for _, t in elements],
-        "nros_lost": lost.sum(axis=1).astype(np.int64),
-        "nro_ids": [";".join(nro_ids[row]) for row in lost],
-        "premises_lost": lost_i @ agg.premises,
-        "locaux_lost": locaux_lost,
-        "communes_lost": comm_hit.sum(axis=1).astype(np.int64),
-        "insee_codes": [";".join(codes[row]) for row in comm_hit],
-        "share_of_locaux": locaux_lost / agg.locaux_total if agg.locaux_total else 0.0,
-    }, columns=list(SURVIVABILITY_COLUMNS))
-    return table.sort_values(["locaux_lost", "element_id"], ascending=[False, True],
-                             kind="mergesort").reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "element_id": [e for e, _ in elements],
+            "element_type": [t for _, t in elements],
+            "nros_lost": lost.sum(axis=1).astype(np.int64),
+            "nro_ids": [";".join(nro_ids[row]) for row in lost],
+            "premises_lost": lost_i @ agg.premises,
+            "locaux_lost": locaux_lost,
+            "communes_lost": comm_hit.sum(axis=1).astype(np.int64),
+            "insee_codes": [";".join(codes[row]) for row in comm_hit],
+            "share_of_locaux": locaux_lost / agg.locaux_total if agg.locaux_total else 0.0,
+        },
+        columns=list(SURVIVABILITY_COLUMNS),
+    )
+    return table.sort_values(
+        ["locaux_lost", "element_id"], ascending=[False, True], kind="mergesort"
+    ).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------- layers of a run
@@ -499,21 +549,31 @@ def network_layers(
     sites = layers["sites"]
     for col in ("site_id", "site_type"):
         if col not in sites.columns:
-            raise InputError(f"{source}: the sites layer has no `{col}` column; "
-                             f"it has {', '.join(map(str, sites.columns))}.")
+            raise InputError(
+                f"{source}: the sites layer has no `{col}` column; "
+                f"it has {', '.join(map(str, sites.columns))}."
+            )
     is_pop = sites["site_type"].astype(str).eq("POP").to_numpy()
     if not is_pop.any():
-        raise InputError(f"{source}: no PoP in the sites layer (site_type POP). "
-                         "Add the backbone's PoPs (bthd.data.load_pops()).")
+        raise InputError(
+            f"{source}: no PoP in the sites layer (site_type POP). "
+            "Add the backbone's PoPs (bthd.data.load_pops())."
+        )
     pops = _pops(sites.loc[is_pop])
     pop_ids = set(pops["site_id"])
     links = [layers["backbone"]] + ([layers["collecte"]] if "collecte" in layers else [])
     all_links = pd.concat([_links(x, "backbone") for x in links], ignore_index=True)
     all_links = gpd.GeoDataFrame(all_links, geometry="geometry", crs=pops.crs)
-    role = (all_links["role"].astype(str) if "role" in all_links.columns
-            else pd.Series("", index=all_links.index))
-    is_co = (role.eq(ROLE_COLLECTE) | ~all_links["from_site"].isin(pop_ids)
-             | ~all_links["to_site"].isin(pop_ids)).to_numpy()
+    role = (
+        all_links["role"].astype(str)
+        if "role" in all_links.columns
+        else pd.Series("", index=all_links.index)
+    )
+    is_co = (
+        role.eq(ROLE_COLLECTE)
+        | ~all_links["from_site"].isin(pop_ids)
+        | ~all_links["to_site"].isin(pop_ids)
+    ).to_numpy()
     if not is_co.any():
         raise InputError(
             f"{source}: no collecte link (CO link with role 'collecte' from an NRO to a PoP): "
@@ -526,10 +586,15 @@ def network_layers(
         from bthd.data import load_communes
 
         communes = load_communes()
-    communes = pd.DataFrame({"insee_code": communes["insee_code"].astype(str).to_numpy(),
-                             "name": communes["name"].astype(str).to_numpy()})
-    site_table = pd.DataFrame(sites.drop(columns=sites.geometry.name)
-                              if isinstance(sites, gpd.GeoDataFrame) else sites)
+    communes = pd.DataFrame(
+        {
+            "insee_code": communes["insee_code"].astype(str).to_numpy(),
+            "name": communes["name"].astype(str).to_numpy(),
+        }
+    )
+    site_table = pd.DataFrame(
+        sites.drop(columns=sites.geometry.name) if isinstance(sites, gpd.GeoDataFrame) else sites
+    )
     return NetworkLayers(
         pops=pops,
         backbone=all_links.loc[~is_co].reset_index(drop=True),
@@ -600,14 +665,19 @@ class OutageReport:
 
     def summary(self) -> str:
         """A few lines of text for an operator."""
-        cuts = ", ".join(f"{e} ({t.replace('_', ' ')})"
-                         for e, t in zip(self.cut["element_id"], self.cut["element_type"],
-                                         strict=True))
-        head = (f"Cut: {cuts}. Uplinks: {', '.join(self.uplinks)}; secured extension: "
-                f"{'yes' if self.secured_extension else 'no'}.")
+        cuts = ", ".join(
+            f"{e} ({t.replace('_', ' ')})"
+            for e, t in zip(self.cut["element_id"], self.cut["element_type"], strict=True)
+        )
+        head = (
+            f"Cut: {cuts}. Uplinks: {', '.join(self.uplinks)}; secured extension: "
+            f"{'yes' if self.secured_extension else 'no'}."
+        )
         if self.premises_lost == 0:
-            return (head + "\nNo service lost: the traffic goes round the loop, through a "
-                    "second PoP or the extension's second path.")
+            return (
+                head + "\nNo service lost: the traffic goes round the loop, through a "
+                "second PoP or the extension's second path."
+            )
         lines = [
             head,
             f"Service lost: {len(self.nros)} NRO(s), {len(self.pms)} PM(s), "
@@ -616,9 +686,13 @@ class OutageReport:
             f"{len(self.communes)} commune(s).",
         ]
         if len(self.pops):
-            lines.append("PoPs down or cut off from the uplinks: " + ", ".join(
-                f"{s} ({st})" for s, st in zip(self.pops["site_id"], self.pops["status"],
-                                                strict=True)))
+            lines.append(
+                "PoPs down or cut off from the uplinks: "
+                + ", ".join(
+                    f"{s} ({st})"
+                    for s, st in zip(self.pops["site_id"], self.pops["status"], strict=True)
+                )
+            )
         return "\n".join(lines)
 
 
@@ -656,24 +730,30 @@ def outage(
     nl = network_layers(layers_or_run_folder)
     ids = [cut_ids] if isinstance(cut_ids, str) else [str(c) for c in cut_ids]
     if not ids:
-        raise ParameterError("cut_ids: no element to cut. Give at least one id "
-                             f"({'; '.join(CUT_KINDS.values())}).")
-    links = backbone_links(nl.backbone, extra_links=extra_links,
-                           secured_extension=secured_extension)
+        raise ParameterError(
+            f"cut_ids: no element to cut. Give at least one id ({'; '.join(CUT_KINDS.values())})."
+        )
+    links = backbone_links(
+        nl.backbone, extra_links=extra_links, secured_extension=secured_extension
+    )
     prem = nl.premises
     net = _build_net(nl.pops, links, nl.collecte, prem["nro_id"], uplinks)
     agg = _aggregate(prem, net.nro_ids)
     sites = nl.sites
-    site_type = dict(zip(sites["site_id"].astype(str), sites["site_type"].astype(str),
-                         strict=True))
+    site_type = dict(zip(sites["site_id"].astype(str), sites["site_type"].astype(str), strict=True))
     pm_codes, pm_uniques = _factorize(prem, "pm_id")
     pbo_codes, pbo_uniques = _factorize(prem, "pbo_id")
     pm_ids = _ids_of(sites, "PM", pm_uniques)
     pbo_ids = _ids_of(sites, "PBO", pbo_uniques)
     kinds: dict[str, str] = {}
-    for kind, known in (("backbone_link", net.bb_ids), ("pop", net.pop_ids),
-                        ("collecte_link", net.co_ids), ("nro", net.nro_ids), ("pm", pm_ids),
-                        ("pbo", pbo_ids)):
+    for kind, known in (
+        ("backbone_link", net.bb_ids),
+        ("pop", net.pop_ids),
+        ("collecte_link", net.co_ids),
+        ("nro", net.nro_ids),
+        ("pm", pm_ids),
+        ("pbo", pbo_ids),
+    ):
         for k in known:
             kinds.setdefault(str(k), kind)
     _check_cut_ids(ids, kinds, site_type)
@@ -695,8 +775,7 @@ def outage(
         lost_prem = np.zeros(len(prem), dtype=bool)
         has = nro_code >= 0
         lost_prem[has] = lost_nro[nro_code[has]]
-        for kind, codes, uniques in (("pm", pm_codes, pm_uniques),
-                                     ("pbo", pbo_codes, pbo_uniques)):
+        for kind, codes, uniques in (("pm", pm_codes, pm_uniques), ("pbo", pbo_codes, pbo_uniques)):
             chosen = [c for c in cuts if kinds[c] == kind]
             if chosen and codes is not None:
                 ix = uniques.get_indexer(pd.Index(chosen))
@@ -707,78 +786,106 @@ def outage(
     locaux = agg.premise_locaux
     alone = [evaluate([c])[1] for c in ids] if len(ids) > 1 else [lost_prem]
     names = dict(zip(sites["site_id"].astype(str), _names(sites), strict=True))
-    cut_table = pd.DataFrame({
-        "element_id": ids,
-        "element_type": [kinds[c] for c in ids],
-        "name": [names.get(c) for c in ids],
-        "premises_lost_alone": [int(m.sum()) for m in alone],
-        "locaux_lost_alone": [int(locaux[m].sum()) for m in alone],
-    })
+    cut_table = pd.DataFrame(
+        {
+            "element_id": ids,
+            "element_type": [kinds[c] for c in ids],
+            "name": [names.get(c) for c in ids],
+            "premises_lost_alone": [int(m.sum()) for m in alone],
+            "locaux_lost_alone": [int(locaux[m].sum()) for m in alone],
+        }
+    )
 
     # PoPs down or cut off from the uplinks
     pop_ok = net.pop_ok(pop_down=masks["pop"], bb_down=masks["bb"])
     pop_bad = ~pop_ok
-    pops_table = pd.DataFrame({
-        "site_id": net.pop_ids[pop_bad],
-        "name": [names.get(p) for p in net.pop_ids[pop_bad]],
-        "status": np.where(masks["pop"][pop_bad], "cut", "cut off from the uplinks"),
-        "uplink": net.uplink[pop_bad],
-    })
+    pops_table = pd.DataFrame(
+        {
+            "site_id": net.pop_ids[pop_bad],
+            "name": [names.get(p) for p in net.pop_ids[pop_bad]],
+            "status": np.where(masks["pop"][pop_bad], "cut", "cut off from the uplinks"),
+            "uplink": net.uplink[pop_bad],
+        }
+    )
 
     # NROs
     lost_idx = np.flatnonzero(lost_nro)
     causes = [_nro_cause(net, int(i), masks, pop_ok) for i in lost_idx]
-    nro_table = pd.DataFrame({
-        "site_id": net.nro_ids[lost_idx],
-        "name": [names.get(n) for n in net.nro_ids[lost_idx]],
-        "cause": causes,
-        "premises": agg.premises[lost_idx],
-        "locaux": agg.locaux[lost_idx],
-    })
+    nro_table = pd.DataFrame(
+        {
+            "site_id": net.nro_ids[lost_idx],
+            "name": [names.get(n) for n in net.nro_ids[lost_idx]],
+            "cause": causes,
+            "premises": agg.premises[lost_idx],
+            "locaux": agg.locaux[lost_idx],
+        }
+    )
 
     # PMs: cut, or behind a lost NRO
-    pm_table = _pm_table(sites, prem, lost_nro, net.nro_ids,
-                         [c for c in ids if kinds[c] == "pm"], locaux, names)
+    pm_table = _pm_table(
+        sites, prem, lost_nro, net.nro_ids, [c for c in ids if kinds[c] == "pm"], locaux, names
+    )
     if len(nro_table):
-        nro_table["pms"] = (nro_table["site_id"].map(pm_table.groupby("nro_id").size())
-                            .fillna(0).astype(np.int64))
+        nro_table["pms"] = (
+            nro_table["site_id"].map(pm_table.groupby("nro_id").size()).fillna(0).astype(np.int64)
+        )
     else:
         nro_table["pms"] = pd.Series(dtype=np.int64)
     nro_table = nro_table[["site_id", "name", "cause", "pms", "premises", "locaux"]]
-    nro_table = nro_table.sort_values(["locaux", "site_id"], ascending=[False, True],
-                                      kind="mergesort").reset_index(drop=True)
+    nro_table = nro_table.sort_values(
+        ["locaux", "site_id"], ascending=[False, True], kind="mergesort"
+    ).reset_index(drop=True)
 
     # premises and communes
     keep = [c for c in (*PREMISE_COLUMNS, "pm_id", "pbo_id") if c in prem.columns]
     lost_premises = prem.loc[lost_prem, keep].copy()
-    comm = pd.DataFrame({
-        "insee_code": prem["insee_code"].to_numpy(),
-        "lost": lost_prem,
-        "locaux": locaux,
-        "lost_locaux": np.where(lost_prem, locaux, 0),
-    }).groupby("insee_code", sort=True).agg(
-        premises_lost=("lost", "sum"), locaux_lost=("lost_locaux", "sum"),
-        locaux_total=("locaux", "sum"),
+    comm = (
+        pd.DataFrame(
+            {
+                "insee_code": prem["insee_code"].to_numpy(),
+                "lost": lost_prem,
+                "locaux": locaux,
+                "lost_locaux": np.where(lost_prem, locaux, 0),
+            }
+        )
+        .groupby("insee_code", sort=True)
+        .agg(
+            premises_lost=("lost", "sum"),
+            locaux_lost=("lost_locaux", "sum"),
+            locaux_total=("locaux", "sum"),
+        )
     )
     comm = comm.loc[comm["premises_lost"] > 0].reset_index()
     comm_names = dict(zip(nl.communes["insee_code"], nl.communes["name"], strict=True))
     comm.insert(1, "name", [comm_names.get(c, "") for c in comm["insee_code"]])
     comm["premises_lost"] = comm["premises_lost"].astype(np.int64)
-    comm["share_lost"] = (comm["locaux_lost"] / comm["locaux_total"].where(
-        comm["locaux_total"] > 0)).fillna(0.0)
-    comm = comm.sort_values(["locaux_lost", "insee_code"], ascending=[False, True],
-                            kind="mergesort").reset_index(drop=True)
+    comm["share_lost"] = (
+        comm["locaux_lost"] / comm["locaux_total"].where(comm["locaux_total"] > 0)
+    ).fillna(0.0)
+    comm = comm.sort_values(
+        ["locaux_lost", "insee_code"], ascending=[False, True], kind="mergesort"
+    ).reset_index(drop=True)
     return OutageReport(
-        cut=cut_table, pops=pops_table, nros=nro_table, pms=pm_table,
-        premises=lost_premises, communes=comm,
-        premises_total=len(prem), locaux_total=int(agg.locaux_total),
-        uplinks=tuple(uplinks), secured_extension=secured_extension,
+        cut=cut_table,
+        pops=pops_table,
+        nros=nro_table,
+        pms=pm_table,
+        premises=lost_premises,
+        communes=comm,
+        premises_total=len(prem),
+        locaux_total=int(agg.locaux_total),
+        uplinks=tuple(uplinks),
+        secured_extension=secured_extension,
     )
 
 
 # ------------------------------------------------------------------------------ the engine
-_FAIL_ARG = {"backbone_link": "bb_down", "pop": "pop_down", "collecte_link": "co_down",
-             "nro": "nro_down"}
+_FAIL_ARG = {
+    "backbone_link": "bb_down",
+    "pop": "pop_down",
+    "collecte_link": "co_down",
+    "nro": "nro_down",
+}
 
 
 @dataclass(frozen=True)
@@ -804,21 +911,29 @@ class _Net:
                 m[down] = True
         return m
 
-    def pop_ok(self, *, pop_down: np.ndarray | None = None,
-               bb_down: np.ndarray | None = None) -> np.ndarray:
+    def pop_ok(
+        self, *, pop_down: np.ndarray | None = None, bb_down: np.ndarray | None = None
+    ) -> np.ndarray:
         """PoPs that are up and joined to an up uplink PoP through up backbone links."""
         n = len(self.pop_ids)
         pd_ = self._mask(pop_down, n)
         up = ~self._mask(bb_down, len(self.bb_ids)) & ~pd_[self.bb_u] & ~pd_[self.bb_v]
-        adj = sparse.coo_matrix((np.ones(int(up.sum())), (self.bb_u[up], self.bb_v[up])),
-                                shape=(n, n))
+        adj = sparse.coo_matrix(
+            (np.ones(int(up.sum())), (self.bb_u[up], self.bb_v[up])), shape=(n, n)
+        )
         _, labels = connected_components(adj, directed=False)
         good = np.unique(labels[self.uplink & ~pd_])
         return np.isin(labels, good) & ~pd_
 
-    def served(self, *, pop_down: np.ndarray | None = None, bb_down: np.ndarray | None = None,
-               co_down: np.ndarray | None = None, nro_down: np.ndarray | None = None,
-               pop_ok: np.ndarray | None = None) -> np.ndarray:
+    def served(
+        self,
+        *,
+        pop_down: np.ndarray | None = None,
+        bb_down: np.ndarray | None = None,
+        co_down: np.ndarray | None = None,
+        nro_down: np.ndarray | None = None,
+        pop_ok: np.ndarray | None = None,
+    ) -> np.ndarray:
         """NROs with service under the given failures (index arrays or boolean masks).
 
         ``pop_ok`` saves the components when no PoP and no backbone link is down.
@@ -835,19 +950,18 @@ class _Net:
 class _Aggregates:
     """Premises summed per NRO once, so that a failure costs a few vector products."""
 
-    nro_code: np.ndarray          # per premise: position of its NRO, -1 if none
-    premise_locaux: np.ndarray    # per premise: logements + locaux_pro
-    premises: np.ndarray          # per NRO
-    locaux: np.ndarray            # per NRO
-    communes: np.ndarray          # sorted INSEE codes
+    nro_code: np.ndarray  # per premise: position of its NRO, -1 if none
+    premise_locaux: np.ndarray  # per premise: logements + locaux_pro
+    premises: np.ndarray  # per NRO
+    locaux: np.ndarray  # per NRO
+    communes: np.ndarray  # sorted INSEE codes
     nro_commune: sparse.csr_matrix  # NRO × commune: premises
     locaux_total: int
 
 
 def _aggregate(prem: pd.DataFrame, nro_ids: np.ndarray) -> _Aggregates:
     nro_code = _codes(prem["nro_id"], nro_ids)
-    loc = (prem["logements"].to_numpy(dtype=np.int64)
-           + prem["locaux_pro"].to_numpy(dtype=np.int64))
+    loc = prem["logements"].to_numpy(dtype=np.int64) + prem["locaux_pro"].to_numpy(dtype=np.int64)
     has = nro_code >= 0
     n = len(nro_ids)
     communes = np.sort(np.asarray(pd.unique(prem["insee_code"].dropna().astype(str)), dtype=object))
@@ -897,10 +1011,17 @@ def _build_net(
     clash |= set(pop_ids) & set(bb["link_id"])
     clash |= set(co_ids) & set(nro_ids)
     if clash:
-        raise ValidationError("backbone and collecte", [Problem(
-            "ids used by two kinds of element (PoP, backbone link, collecte link, NRO)",
-            join_ids(sorted(clash)), "give every element its own id",
-        )], "links")
+        raise ValidationError(
+            "backbone and collecte",
+            [
+                Problem(
+                    "ids used by two kinds of element (PoP, backbone link, collecte link, NRO)",
+                    join_ids(sorted(clash)),
+                    "give every element its own id",
+                )
+            ],
+            "links",
+        )
     if uplinks is not None:
         _check_uplinks(uplinks, pop_ids)
     return _Net(
@@ -924,12 +1045,18 @@ def _collecte_ends(collecte: pd.DataFrame, pop_index: pd.Index) -> tuple[np.ndar
     t_pop = pop_index.get_indexer(pd.Index(t)) >= 0
     bad = f_pop == t_pop
     if bad.any():
-        raise ValidationError("collecte", [Problem(
-            "collecte links that do not join one NRO to one PoP",
-            join_ids(collecte["link_id"].to_numpy()[bad]),
-            "a collecte link goes from an NRO (from_site) to a PoP (to_site); "
-            f"the PoPs are {', '.join(map(str, pop_index))}",
-        )], "links")
+        raise ValidationError(
+            "collecte",
+            [
+                Problem(
+                    "collecte links that do not join one NRO to one PoP",
+                    join_ids(collecte["link_id"].to_numpy()[bad]),
+                    "a collecte link goes from an NRO (from_site) to a PoP (to_site); "
+                    f"the PoPs are {', '.join(map(str, pop_index))}",
+                )
+            ],
+            "links",
+        )
     return np.where(t_pop, f, t), np.where(t_pop, t, f)
 
 
@@ -938,12 +1065,13 @@ def _check_uplinks(uplinks: Sequence[str], pop_ids: np.ndarray) -> None:
         uplinks = (uplinks,)
     known = list(pop_ids)
     if not uplinks and known:
-        raise ParameterError("uplinks: no uplink PoP given; name at least one PoP where the "
-                             f"network leaves for the Internet/Renater ({', '.join(known)}).")
+        raise ParameterError(
+            "uplinks: no uplink PoP given; name at least one PoP where the "
+            f"network leaves for the Internet/Renater ({', '.join(known)})."
+        )
     unknown = [u for u in uplinks if u not in set(known)]
     if unknown:
-        hints = "; ".join(f"{u!r}: did you mean {_did_you_mean(u, known)}"
-                          for u in unknown)
+        hints = "; ".join(f"{u!r}: did you mean {_did_you_mean(u, known)}" for u in unknown)
         raise ParameterError(f"uplinks: not PoPs: {hints}. The PoPs are {', '.join(known)}.")
 
 
@@ -958,9 +1086,7 @@ def _check_cut_ids(ids: list[str], kinds: dict[str, str], site_type: dict[str, s
             problems.append(f"{c!r} is unknown (did you mean {_did_you_mean(c, kinds)})")
     if problems:
         accepted = "; ".join(CUT_KINDS.values())
-        raise ParameterError(
-            f"cut ids: {'; '.join(problems)}. Accepted kinds of id: {accepted}."
-        )
+        raise ParameterError(f"cut ids: {'; '.join(problems)}. Accepted kinds of id: {accepted}.")
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -993,9 +1119,15 @@ def _nro_cause(net: _Net, i: int, masks: dict[str, np.ndarray], pop_ok: np.ndarr
     return "; ".join(reasons)
 
 
-def _pm_table(sites: pd.DataFrame, prem: pd.DataFrame, lost_nro: np.ndarray,
-              nro_ids: np.ndarray, cut_pms: list[str], locaux: np.ndarray,
-              names: dict[str, Any]) -> pd.DataFrame:
+def _pm_table(
+    sites: pd.DataFrame,
+    prem: pd.DataFrame,
+    lost_nro: np.ndarray,
+    nro_ids: np.ndarray,
+    cut_pms: list[str],
+    locaux: np.ndarray,
+    names: dict[str, Any],
+) -> pd.DataFrame:
     cols = ["site_id", "name", "nro_id", "cause", "premises", "locaux"]
     pm_nro: dict[str, str] = {}
     if "pm_id" in prem.columns:
@@ -1009,32 +1141,43 @@ def _pm_table(sites: pd.DataFrame, prem: pd.DataFrame, lost_nro: np.ndarray,
     down = {pm: "NRO down" for pm, nro in pm_nro.items() if nro in lost_nros}
     down.update(dict.fromkeys(cut_pms, "PM cut"))
     if not down:
-        return pd.DataFrame({c: pd.Series(dtype=object if c in cols[:4] else np.int64)
-                             for c in cols})
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object if c in cols[:4] else np.int64) for c in cols}
+        )
     ids = sorted(down)
     if "pm_id" in prem.columns:
-        g = pd.DataFrame({"pm_id": prem["pm_id"].to_numpy(), "locaux": locaux}).groupby(
-            "pm_id").agg(premises=("locaux", "size"), locaux=("locaux", "sum"))
+        g = (
+            pd.DataFrame({"pm_id": prem["pm_id"].to_numpy(), "locaux": locaux})
+            .groupby("pm_id")
+            .agg(premises=("locaux", "size"), locaux=("locaux", "sum"))
+        )
         g = g.reindex(ids, fill_value=0)
     else:
         g = pd.DataFrame({"premises": 0, "locaux": 0}, index=ids)
-    table = pd.DataFrame({
-        "site_id": ids,
-        "name": [names.get(p) for p in ids],
-        "nro_id": [pm_nro.get(p) for p in ids],
-        "cause": [down[p] for p in ids],
-        "premises": g["premises"].to_numpy(dtype=np.int64),
-        "locaux": g["locaux"].to_numpy(dtype=np.int64),
-    })
-    return table.sort_values(["locaux", "site_id"], ascending=[False, True],
-                             kind="mergesort").reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "site_id": ids,
+            "name": [names.get(p) for p in ids],
+            "nro_id": [pm_nro.get(p) for p in ids],
+            "cause": [down[p] for p in ids],
+            "premises": g["premises"].to_numpy(dtype=np.int64),
+            "locaux": g["locaux"].to_numpy(dtype=np.int64),
+        }
+    )
+    return table.sort_values(
+        ["locaux", "site_id"], ascending=[False, True], kind="mergesort"
+    ).reset_index(drop=True)
 
 
 def _log_unserved(net: _Net, base: np.ndarray, agg: _Aggregates) -> None:
     if not base.all():
         ids = net.nro_ids[~base]
-        log.warning("%d NRO(s) have no service even with nothing broken (%s%s): they never "
-                    "count as lost", len(ids), ", ".join(ids[:10]), "..." if len(ids) > 10 else "")
+        log.warning(
+            "%d NRO(s) have no service even with nothing broken (%s%s): they never count as lost",
+            len(ids),
+            ", ".join(ids[:10]),
+            "..." if len(ids) > 10 else "",
+        )
     orphans = int((agg.nro_code < 0).sum())
     if orphans:
         log.warning("%d premises have no NRO (nro_id empty): they never count as lost", orphans)
@@ -1047,18 +1190,31 @@ def _links(df: pd.DataFrame, source: str) -> gpd.GeoDataFrame:
     links = validate(df, "links", source=source)
     other = links["link_type"].astype(str) != LINK_TYPE
     if other.any():
-        raise ValidationError(source, [Problem(
-            f"links that are not {LINK_TYPE} (collecte/backbone): "
-            f"{', '.join(sorted(set(links.loc[other, 'link_type'].astype(str))))}",
-            join_ids(links.loc[other, "link_id"]),
-            "keep only the CO links in this layer",
-        )], "links")
+        raise ValidationError(
+            source,
+            [
+                Problem(
+                    f"links that are not {LINK_TYPE} (collecte/backbone): "
+                    f"{', '.join(sorted(set(links.loc[other, 'link_type'].astype(str))))}",
+                    join_ids(links.loc[other, "link_id"]),
+                    "keep only the CO links in this layer",
+                )
+            ],
+            "links",
+        )
     missing = links["from_site"].isna() | links["to_site"].isna()
     if missing.any():
-        raise ValidationError(source, [Problem(
-            "links without from_site or to_site", join_ids(links.loc[missing, "link_id"]),
-            "give both ends of every link",
-        )], "links")
+        raise ValidationError(
+            source,
+            [
+                Problem(
+                    "links without from_site or to_site",
+                    join_ids(links.loc[missing, "link_id"]),
+                    "give both ends of every link",
+                )
+            ],
+            "links",
+        )
     links["from_site"] = links["from_site"].astype(str)
     links["to_site"] = links["to_site"].astype(str)
     return links
@@ -1070,22 +1226,31 @@ def _sites_of_type(df: gpd.GeoDataFrame, site_type: str, source: str) -> gpd.Geo
     if "site_type" in df.columns:
         df = df.loc[df["site_type"].astype(str).eq(site_type).to_numpy()]
     if "site_id" not in df.columns:
-        raise InputError(f"{source}: no `site_id` column; "
-                         f"it has {', '.join(map(str, df.columns))}.")
+        raise InputError(
+            f"{source}: no `site_id` column; it has {', '.join(map(str, df.columns))}."
+        )
     if len(df) == 0:
         raise InputError(f"{source}: no {site_type} site (site_type {site_type!r}).")
     problems = []
     dup = df["site_id"].duplicated(keep=False)
     if dup.any():
-        problems.append(Problem("duplicated site_id values",
-                                join_ids(sorted(set(df.loc[dup, "site_id"]))),
-                                "give every site a unique id"))
+        problems.append(
+            Problem(
+                "duplicated site_id values",
+                join_ids(sorted(set(df.loc[dup, "site_id"]))),
+                "give every site a unique id",
+            )
+        )
     geoms = df.geometry.to_numpy()
     not_point = shapely.is_missing(geoms) | (shapely.get_type_id(geoms) != 0)
     if not_point.any():
-        problems.append(Problem("rows without a Point geometry",
-                                join_ids(df.loc[not_point, "site_id"]),
-                                "give every site a point"))
+        problems.append(
+            Problem(
+                "rows without a Point geometry",
+                join_ids(df.loc[not_point, "site_id"]),
+                "give every site a point",
+            )
+        )
     if problems:
         raise ValidationError(source, problems, "sites")
     out = df.copy()
@@ -1105,8 +1270,11 @@ def _pops(df: pd.DataFrame) -> gpd.GeoDataFrame:
 def _premises(df: pd.DataFrame, source: str) -> pd.DataFrame:
     missing = [c for c in PREMISE_COLUMNS if c not in df.columns]
     if missing:
-        fix = (" Attach the premises to NROs first (the design writes `nro_id`)."
-               if "nro_id" in missing else "")
+        fix = (
+            " Attach the premises to NROs first (the design writes `nro_id`)."
+            if "nro_id" in missing
+            else ""
+        )
         raise InputError(
             f"{source}: missing column(s) {', '.join(missing)}; the premises need "
             f"{', '.join(PREMISE_COLUMNS)}.{fix} It has {', '.join(map(str, df.columns))}."
@@ -1116,9 +1284,13 @@ def _premises(df: pd.DataFrame, source: str) -> pd.DataFrame:
         values = pd.to_numeric(df[col], errors="coerce")
         bad = values.isna() | (values < 0)
         if bad.any():
-            problems.append(Problem(f"`{col}` empty, negative or not a number",
-                                    join_ids(df.loc[bad, "premise_id"]),
-                                    f"give every premise a count of {col} (0 or more)"))
+            problems.append(
+                Problem(
+                    f"`{col}` empty, negative or not a number",
+                    join_ids(df.loc[bad, "premise_id"]),
+                    f"give every premise a count of {col} (0 or more)",
+                )
+            )
     if problems:
         raise ValidationError(source, problems, "premises")
     return df
@@ -1129,15 +1301,20 @@ def _same_projected_crs(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> None:
         if g.crs is None:
             raise CRSError(f"{name}: the layer has no CRS. Set it (e.g. .set_crs('EPSG:2154')).")
         if g.crs.is_geographic:
-            raise CRSError(f"{name}: the CRS {g.crs.to_string()} is geographic; distances need "
-                           "metres. Reproject it with .to_crs('EPSG:2154').")
+            raise CRSError(
+                f"{name}: the CRS {g.crs.to_string()} is geographic; distances need "
+                "metres. Reproject it with .to_crs('EPSG:2154')."
+            )
     if a.crs != b.crs:
-        raise CRSError(f"nros are in {a.crs.to_string()} but pops in {b.crs.to_string()}. "
-                       "Reproject one of them (e.g. pops.to_crs(nros.crs)).")
+        raise CRSError(
+            f"nros are in {a.crs.to_string()} but pops in {b.crs.to_string()}. "
+            "Reproject one of them (e.g. pops.to_crs(nros.crs))."
+        )
 
 
-def _distance_matrix(m: pd.DataFrame | np.ndarray, nro_ids: pd.Series,
-                     pop_ids: pd.Series) -> np.ndarray:
+def _distance_matrix(
+    m: pd.DataFrame | np.ndarray, nro_ids: pd.Series, pop_ids: pd.Series
+) -> np.ndarray:
     if isinstance(m, pd.DataFrame):
         idx = m.index.astype(str)
         cols = m.columns.astype(str)
@@ -1146,9 +1323,14 @@ def _distance_matrix(m: pd.DataFrame | np.ndarray, nro_ids: pd.Series,
         if miss_n or miss_p:
             raise ParameterError(
                 "road_distance_m: the matrix lacks "
-                + "; ".join(x for x in (
-                    f"NRO rows {', '.join(miss_n[:10])}" if miss_n else "",
-                    f"PoP columns {', '.join(miss_p)}" if miss_p else "") if x)
+                + "; ".join(
+                    x
+                    for x in (
+                        f"NRO rows {', '.join(miss_n[:10])}" if miss_n else "",
+                        f"PoP columns {', '.join(miss_p)}" if miss_p else "",
+                    )
+                    if x
+                )
                 + ". Index it by NRO site_id with one column per PoP site_id."
             )
         frame = pd.DataFrame(m.to_numpy(), index=idx, columns=cols)
@@ -1168,10 +1350,17 @@ def _distance_matrix(m: pd.DataFrame | np.ndarray, nro_ids: pd.Series,
 def _check_ends(links: pd.DataFrame, pop_ids: set[str], source: str) -> None:
     bad = ~links["from_site"].isin(pop_ids) | ~links["to_site"].isin(pop_ids)
     if bad.any():
-        raise ValidationError(source, [Problem(
-            "backbone links whose ends are not PoPs", join_ids(links.loc[bad, "link_id"]),
-            f"join two of the PoPs ({', '.join(sorted(pop_ids))}) or add the missing PoP",
-        )], "links")
+        raise ValidationError(
+            source,
+            [
+                Problem(
+                    "backbone links whose ends are not PoPs",
+                    join_ids(links.loc[bad, "link_id"]),
+                    f"join two of the PoPs ({', '.join(sorted(pop_ids))}) or add the missing PoP",
+                )
+            ],
+            "links",
+        )
 
 
 def _pair_keys(links: pd.DataFrame) -> pd.Series:
@@ -1221,11 +1410,14 @@ def _read_run(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], st
                 continue
             fields = set(pyogrio.read_info(gpkg, layer=layer)["fields"])
             wanted = [c for c in (*PREMISE_COLUMNS, "pm_id", "pbo_id", "name") if c in fields]
-            out[layer] = pyogrio.read_dataframe(gpkg, layer=layer, columns=wanted,
-                                                read_geometry=False)
+            out[layer] = pyogrio.read_dataframe(
+                gpkg, layer=layer, columns=wanted, read_geometry=False
+            )
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        raise InputError(f"{gpkg}: cannot read the {layer} layer ({exc}). "
-                         "Check the file (ogrinfo) or rerun the design.") from exc
+        raise InputError(
+            f"{gpkg}: cannot read the {layer} layer ({exc}). "
+            "Check the file (ogrinfo) or rerun the design."
+        ) from exc
     return out, str(p)
 
 
@@ -1234,8 +1426,23 @@ def _thousands(n: int) -> str:
 
 
 __all__ = [
-    "BACKBONE_LAYER", "CUT_KINDS", "DEFAULT_UPLINKS", "ELEMENT_TYPES", "LINK_TYPE",
-    "PREMISE_COLUMNS", "ROLE_COLLECTE", "ROLE_EXTENSION", "ROLE_LOOP", "SECOND_PATH_SUFFIX",
-    "SURVIVABILITY_COLUMNS", "NetworkLayers", "OutageReport", "attach_nros", "backbone_graph",
-    "backbone_links", "network_layers", "outage", "survivability",
+    "BACKBONE_LAYER",
+    "CUT_KINDS",
+    "DEFAULT_UPLINKS",
+    "ELEMENT_TYPES",
+    "LINK_TYPE",
+    "PREMISE_COLUMNS",
+    "ROLE_COLLECTE",
+    "ROLE_EXTENSION",
+    "ROLE_LOOP",
+    "SECOND_PATH_SUFFIX",
+    "SURVIVABILITY_COLUMNS",
+    "NetworkLayers",
+    "OutageReport",
+    "attach_nros",
+    "backbone_graph",
+    "backbone_links",
+    "network_layers",
+    "outage",
+    "survivability",
 ]

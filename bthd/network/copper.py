@@ -50,7 +50,9 @@ class CopperSettings(BaseModel):
     sr_premise_gauge_mm: float = Field(
         0.5, description="gauge of SR→premise cables (L: 0.4 near homes, thicker upstream)"
     )
-    max_site_snap_m: float = Field(1000.0, description="an NRA/SR farther from every road is listed")
+    max_site_snap_m: float = Field(
+        1000.0, description="an NRA/SR farther from every road is listed"
+    )
 
 
 COPPER = CopperSettings()
@@ -86,11 +88,18 @@ def read_copper_sites(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     sites = read(path, kind="sites")
     bad = ~sites["site_type"].isin(COPPER_SITE_TYPES)
     if bad.any():
-        raise ValidationError(str(path), [Problem(
-            f"site types that are not copper sites: {', '.join(sorted(set(sites.loc[bad, 'site_type'])))}",
-            tuple(f"site_id={s}" for s in sites.loc[bad, "site_id"]),
-            f"a copper plant file holds {', '.join(COPPER_SITE_TYPES)}",
-        )], "sites")
+        raise ValidationError(
+            str(path),
+            [
+                Problem(
+                    "site types that are not copper sites: "
+                    + ", ".join(sorted(set(sites.loc[bad, "site_type"]))),
+                    tuple(f"site_id={s}" for s in sites.loc[bad, "site_id"]),
+                    f"a copper plant file holds {', '.join(COPPER_SITE_TYPES)}",
+                )
+            ],
+            "sites",
+        )
     return sites
 
 
@@ -125,25 +134,34 @@ def copper_lines(
     nra = cs[cs["site_type"] == "NRA"].reset_index(drop=True)
     sr = cs[cs["site_type"] == "SR"].reset_index(drop=True)
     if len(nra) == 0:
-        raise ValidationError("copper sites", [Problem("no NRA site", fix="give the NRA sites")],
-                              "sites")
+        raise ValidationError(
+            "copper sites", [Problem("no NRA site", fix="give the NRA sites")], "sites"
+        )
     tree = shapely.STRtree(shapely.points(net.x, net.y))
     site_pts = cs.geometry.to_numpy()
-    (_, node_of_site), d_site = tree.query_nearest(site_pts, return_distance=True,
-                                                   all_matches=False)
+    (_, node_of_site), d_site = tree.query_nearest(
+        site_pts, return_distance=True, all_matches=False
+    )
     far = d_site > settings.max_site_snap_m
     if far.any():
-        raise ValidationError("copper sites", [Problem(
-            f"copper sites farther than {settings.max_site_snap_m:g} m from every road",
-            tuple(f"site_id={s}" for s in cs.loc[far, "site_id"]),
-            "check their coordinates and CRS",
-        )], "sites")
+        raise ValidationError(
+            "copper sites",
+            [
+                Problem(
+                    f"copper sites farther than {settings.max_site_snap_m:g} m from every road",
+                    tuple(f"site_id={s}" for s in cs.loc[far, "site_id"]),
+                    "check their coordinates and CRS",
+                )
+            ],
+            "sites",
+        )
     node_of = dict(zip(cs["site_id"], node_of_site, strict=True))
     nra_nodes = np.array([node_of[s] for s in nra["site_id"]], np.int64)
     A = net.csr("length")
     # 1. nearest NRA along the roads
-    dist_nra, _, src = csgraph.dijkstra(A, directed=False, indices=nra_nodes, min_only=True,
-                                        return_predecessors=True)
+    dist_nra, _, src = csgraph.dijkstra(
+        A, directed=False, indices=nra_nodes, min_only=True, return_predecessors=True
+    )
     nra_of_node = pd.Series(np.arange(len(nra)), index=nra_nodes).groupby(level=0).first()
     zone = np.where(src >= 0, nra_of_node.reindex(src).fillna(-1).to_numpy(np.int64), -1)
     node = snapped["node"].to_numpy()
@@ -176,19 +194,26 @@ def copper_lines(
         edges = e_order[lo:hi]
         plo, phi = np.searchsorted(p_sorted, [k, k + 1])
         prem = p_order[plo:phi]
-        sub_nodes, inv = np.unique(np.r_[eu[edges], ev[edges], nra_nodes[k], sr_nodes[srs],
-                                        node[prem]], return_inverse=True)
+        sub_nodes, inv = np.unique(
+            np.r_[eu[edges], ev[edges], nra_nodes[k], sr_nodes[srs], node[prem]],
+            return_inverse=True,
+        )
         m = len(edges)
-        g = sparse.coo_matrix((np.r_[net.length[edges], net.length[edges]] + 1e-6,
-                               (np.r_[inv[:m], inv[m:2 * m]], np.r_[inv[m:2 * m], inv[:m]])),
-                              shape=(len(sub_nodes),) * 2).tocsr()
+        g = sparse.coo_matrix(
+            (
+                np.r_[net.length[edges], net.length[edges]] + 1e-6,
+                (np.r_[inv[:m], inv[m : 2 * m]], np.r_[inv[m : 2 * m], inv[:m]]),
+            ),
+            shape=(len(sub_nodes),) * 2,
+        ).tocsr()
         l_nra = inv[2 * m]
         l_sr = inv[2 * m + 1 : 2 * m + 1 + len(srs)]
         l_prem = inv[2 * m + 1 + len(srs) :]
         d_from_nra = csgraph.dijkstra(g, directed=False, indices=l_nra)
         d_nra_sr[srs] = d_from_nra[l_sr]
-        d_s, _, s_src = csgraph.dijkstra(g, directed=False, indices=l_sr, min_only=True,
-                                         return_predecessors=True)
+        d_s, _, s_src = csgraph.dijkstra(
+            g, directed=False, indices=l_sr, min_only=True, return_predecessors=True
+        )
         far_from_nra = d_from_nra[l_prem] > settings.direct_radius_m
         via = far_from_nra & np.isfinite(d_s[l_prem])
         local_to_sr = pd.Series(srs, index=l_sr).groupby(level=0).first()
@@ -204,23 +229,34 @@ def copper_lines(
     sr_prem_m = np.where(has_sr, d_sr_prem * f + offset, road_direct * f + offset)
     sr_prem_m = np.where(reach, sr_prem_m, 0.0)
     att = dsl.med_attenuation_db(
-        nra_sr_m, sr_prem_m, has_sr=has_sr, med=False,
-        nra_sr_gauge=settings.nra_sr_gauge_mm, sr_premise_gauge=settings.sr_premise_gauge_mm,
+        nra_sr_m,
+        sr_prem_m,
+        has_sr=has_sr,
+        med=False,
+        nra_sr_gauge=settings.nra_sr_gauge_mm,
+        sr_premise_gauge=settings.sr_premise_gauge_mm,
         settings=dsl_settings,
     )["before_db"].to_numpy()
     length = nra_sr_m + sr_prem_m
     rate = dsl.downstream_rate_mbps(att, length_m=length, settings=dsl_settings)
     rate = np.where(reach, rate, 0.0)
-    nra_tv = (nra["tv"].fillna(False).astype(bool).to_numpy() if "tv" in nra.columns
-              else np.zeros(len(nra), bool))
+    nra_tv = (
+        nra["tv"].fillna(False).astype(bool).to_numpy()
+        if "tv" in nra.columns
+        else np.zeros(len(nra), bool)
+    )
     p_tv = np.where(reach, nra_tv[np.maximum(p_nra, 0)], False)
-    issue = np.where(~ok, snapped["reason"].to_numpy(),
-                     np.where(~reach, "no NRA reachable by road (island or new build)", ""))
+    issue = np.where(
+        ~ok,
+        snapped["reason"].to_numpy(),
+        np.where(~reach, "no NRA reachable by road (island or new build)", ""),
+    )
     lines = pd.DataFrame(
         {
             "nra_id": np.where(reach, nra["site_id"].to_numpy()[np.maximum(p_nra, 0)], None),
-            "sr_id": np.where(has_sr, sr["site_id"].to_numpy()[np.maximum(p_sr, 0)]
-                              if len(sr) else None, None),
+            "sr_id": np.where(
+                has_sr, sr["site_id"].to_numpy()[np.maximum(p_sr, 0)] if len(sr) else None, None
+            ),
             "nra_sr_m": np.round(np.where(reach, nra_sr_m, np.nan), 1),
             "sr_premise_m": np.round(np.where(reach, sr_prem_m, np.nan), 1),
             "length_m": np.round(np.where(reach, length, np.nan), 1),
@@ -242,6 +278,10 @@ def copper_lines(
     sr_len = pd.Series(d_nra_sr * f, index=sr["site_id"]) if len(sr) else pd.Series(dtype=float)
     used["nra_sr_m"] = used["site_id"].map(sr_len).round(1)
     used["flag"] = np.where(used["lines"] == 0, "serves no premise", "")
-    log.info("copper: %d lines, %d via an SR, %d without a line", int(reach.sum()),
-             int(has_sr.sum()), int((~reach).sum()))
+    log.info(
+        "copper: %d lines, %d via an SR, %d without a line",
+        int(reach.sum()),
+        int(has_sr.sum()),
+        int((~reach).sum()),
+    )
     return CopperLines(lines, used)

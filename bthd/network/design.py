@@ -104,8 +104,9 @@ class Design:
     def cost_per_prise(self, *, drops: bool = False) -> float:
         """Cost per prise (€ HT per local served), with or without the final connections."""
         served = int(self.cost_by_pm["lines"].sum())
-        cost = self.total_cost - (0.0 if drops else float(
-            self.bom.loc[self.bom["category"] == "drops", "cost_eur"].sum()))
+        cost = self.total_cost - (
+            0.0 if drops else float(self.bom.loc[self.bom["category"] == "drops", "cost_eur"].sum())
+        )
         return cost / served if served else float("nan")
 
     def graph(self) -> nx.MultiGraph:
@@ -119,22 +120,43 @@ class Design:
         G = nx.MultiGraph(crs=WORK_CRS)
         net = self.net
         for row in self.sites.itertuples(index=False):
-            G.add_node(row.site_id, kind=row.site_type, x=row.geometry.x, y=row.geometry.y,
-                       geometry=row.geometry, parent=row.parent_id)
-        site_at = {}
+            G.add_node(
+                row.site_id,
+                kind=row.site_type,
+                x=row.geometry.x,
+                y=row.geometry.y,
+                geometry=row.geometry,
+                parent=row.parent_id,
+            )
+        site_at: dict[int, str] = {}
         for sid, node in zip(self.sites["site_id"], self.sites["node"], strict=True):
             site_at.setdefault(int(node), sid)
+
         def name(n: int) -> object:
             return site_at.get(n, f"J{int(net.node_id[n])}")
+
         for row in self.links.itertuples(index=False):
             a, b = name(row.from_node), name(row.to_node)
             for key in (a, b):
                 if key not in G:
                     n = row.from_node if key == a else row.to_node
-                    G.add_node(key, kind="junction", x=float(net.x[n]), y=float(net.y[n]),
-                               geometry=shapely.Point(net.x[n], net.y[n]))
-            G.add_edge(a, b, link_type=row.link_type, tree=row.tree, fibres=row.fibres,
-                       cable_size=row.cable_size, length=row.length_m, geometry=row.geometry)
+                    G.add_node(
+                        key,
+                        kind="junction",
+                        x=float(net.x[n]),
+                        y=float(net.y[n]),
+                        geometry=shapely.Point(net.x[n], net.y[n]),
+                    )
+            G.add_edge(
+                a,
+                b,
+                link_type=row.link_type,
+                tree=row.tree,
+                fibres=row.fibres,
+                cable_size=row.cable_size,
+                length=row.length_m,
+                geometry=row.geometry,
+            )
         return G
 
 
@@ -149,8 +171,13 @@ def _check_premises_in_communes(region: Region) -> None:
         ids = p["premise_id"].to_numpy()[~hit]
         raise ValidationError(
             f"{region.name}: premises",
-            [Problem("premises outside every commune of the region", tuple(map(str, ids)),
-                     "check their coordinates and CRS, or add the missing communes")],
+            [
+                Problem(
+                    "premises outside every commune of the region",
+                    tuple(map(str, ids)),
+                    "check their coordinates and CRS, or add the missing communes",
+                )
+            ],
             "premises",
         )
 
@@ -225,8 +252,14 @@ def design(
     _check_premises_in_communes(region)
     premises = region.premises
     stage("road network")
-    net = trench_network(region.road_nodes, region.road_edges, costs=works_costs, seed=seed,
-                         fix=fix_roads, source=f"{region.name}: roads")
+    net = trench_network(
+        region.road_nodes,
+        region.road_edges,
+        costs=works_costs,
+        seed=seed,
+        fix=fix_roads,
+        source=f"{region.name}: roads",
+    )
     tick("road network")
     stage("snapping premises")
     snapped = snap_premises(premises, net, max_drop_m=rules.max_drop_m)
@@ -239,8 +272,15 @@ def design(
         if len(nra):
             tree = shapely.STRtree(shapely.points(net.x, net.y))
             cand = tree.query_nearest(nra.geometry.to_numpy(), return_distance=False)[1]
-    zoning = zone_premises(net, snapped, locaux, cand, node_group=_node_groups(net, region, within),
-                           rules=rules, arcep=arcep)
+    zoning = zone_premises(
+        net,
+        snapped,
+        locaux,
+        cand,
+        node_group=_node_groups(net, region, within),
+        rules=rules,
+        arcep=arcep,
+    )
     tick("zoning")
     stage("routing (Steiner trees)")
     routing = route(net, zoning, rules=rules, rounds=rounds, seed=seed)
@@ -257,11 +297,12 @@ def design(
         stage("zone polygons")
         zones = _zones(prem, zoning, region)
         tick("zone polygons")
-    return Design(prem, sites, links, zones, bom, cost_by_pm, issues, net, zoning, routing,
-                  timings, snapped)
+    return Design(
+        prem, sites, links, zones, bom, cost_by_pm, issues, net, zoning, routing, timings, snapped
+    )
 
 
-def _premises_view(premises, snapped, zoning, routing, locaux, rules, arcep):  # type: ignore[no-untyped-def]
+def _premises_view(premises, snapped, zoning, routing, locaux, rules, arcep):
     z = zoning.premises
     node = snapped["node"].to_numpy()
     pbo = z["pbo"].to_numpy()
@@ -275,10 +316,16 @@ def _premises_view(premises, snapped, zoning, routing, locaux, rules, arcep):  #
     optical[ok] = (routing.pm_depth_m[pm[ok]] + routing.pbo_depth_m[pbo[ok]] + drop[ok]) / 1000
     budget = optical_budget_db(optical, rules)
     issue = np.where(z["reason"].to_numpy() != "", z["reason"].to_numpy(), "")
-    issue = np.where(ok & (budget > rules.budget_max_db),
-                     f"optical budget above {rules.budget_max_db:g} dB (class B+)", issue)
-    issue = np.where(ok & (optical > rules.max_reach_km) & (issue == ""),
-                     f"NRO→premise path above {rules.max_reach_km:g} km", issue)
+    issue = np.where(
+        ok & (budget > rules.budget_max_db),
+        f"optical budget above {rules.budget_max_db:g} dB (class B+)",
+        issue,
+    )
+    issue = np.where(
+        ok & (optical > rules.max_reach_km) & (issue == ""),
+        f"NRO→premise path above {rules.max_reach_km:g} km",
+        issue,
+    )
     long_drop = ok & (drop > arcep.drop_long_m)
     out = premises.copy()
     out["nro_id"] = z["nro_id"].to_numpy()
@@ -295,11 +342,18 @@ def _premises_view(premises, snapped, zoning, routing, locaux, rules, arcep):  #
 def _sites_view(net: TrenchNetwork, zoning: Zoning) -> gpd.GeoDataFrame:
     parts = []
     for kind, df in (("NRO", zoning.nro), ("PM", zoning.pm), ("PBO", zoning.pbo)):
-        parts.append(pd.DataFrame({
-            "site_id": df["site_id"].to_numpy(), "site_type": kind,
-            "parent_id": df["parent_id"].to_numpy(), "capacity": df["lines"].to_numpy(),
-            "flag": df["flag"].to_numpy(), "node": df["node"].to_numpy(),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "site_id": df["site_id"].to_numpy(),
+                    "site_type": kind,
+                    "parent_id": df["parent_id"].to_numpy(),
+                    "capacity": df["lines"].to_numpy(),
+                    "flag": df["flag"].to_numpy(),
+                    "node": df["node"].to_numpy(),
+                }
+            )
+        )
     s = pd.concat(parts, ignore_index=True)
     s["synthetic"] = False
     node = s["node"].to_numpy()
@@ -312,8 +366,9 @@ def _links_view(net: TrenchNetwork, routing: Routing) -> gpd.GeoDataFrame:
     rank = c.groupby(["segment", "tree"]).cumcount().to_numpy() + 1
     links = gpd.GeoDataFrame(
         {
-            "link_id": [f"{s}-{t}-{k:05d}" for s, t, k in zip(c["segment"], c["tree"], rank,
-                                                              strict=True)],
+            "link_id": [
+                f"{s}-{t}-{k:05d}" for s, t, k in zip(c["segment"], c["tree"], rank, strict=True)
+            ],
             "link_type": c["segment"].to_numpy(),
             "tree": c["tree"].to_numpy(),
             "from_site": c["tree"].to_numpy(),
@@ -357,47 +412,113 @@ def bill_of_materials(
     edges = c["edge"].to_numpy()
     used = np.unique(edges)
     rows: list[dict[str, object]] = []
-    unit_works = {"aerial": works_costs.aerial, "duct_reuse": works_costs.duct_reuse,
-                  "new_trench": works_costs.new_trench, "road_crossing": works_costs.road_crossing}
+    unit_works = {
+        "aerial": works_costs.aerial,
+        "duct_reuse": works_costs.duct_reuse,
+        "new_trench": works_costs.new_trench,
+        "road_crossing": works_costs.road_crossing,
+    }
     for w in ("duct_reuse", "aerial", "new_trench", "road_crossing"):
         m = net.works[used] == w
         km = float(net.length[used][m].sum()) / 1000
-        rows.append({"category": "civil works", "item": f"trench: {w}", "unit": "km",
-                     "quantity": round(km, 3), "unit_cost_eur": unit_works[w] * 1000,
-                     "cost_eur": float((net.length[used][m] * net.cost_per_m[used][m]).sum())})
+        rows.append(
+            {
+                "category": "civil works",
+                "item": f"trench: {w}",
+                "unit": "km",
+                "quantity": round(km, 3),
+                "unit_cost_eur": unit_works[w] * 1000,
+                "cost_eur": float((net.length[used][m] * net.cost_per_m[used][m]).sum()),
+            }
+        )
     cable_m = c["length_m"].to_numpy() * c["n_cables"].to_numpy()
     cable_eur_m = costs.cable_eur_per_m_base + costs.cable_eur_per_m_per_fibre * c["cable_size"]
     c = c.assign(cable_m=cable_m, cable_cost=cable_m * cable_eur_m.to_numpy())
     for (seg, size), g in c.groupby(["segment", "cable_size"], sort=True):
         label = "transport" if seg == "TR" else "distribution"
-        rows.append({"category": "cables", "item": f"{label} cable {size} FO", "unit": "km",
-                     "quantity": round(float(g["cable_m"].sum()) / 1000, 3),
-                     "unit_cost_eur": float(costs.cable_eur_per_m_base
-                                            + costs.cable_eur_per_m_per_fibre * size) * 1000,
-                     "cost_eur": float(g["cable_cost"].sum())})
+        rows.append(
+            {
+                "category": "cables",
+                "item": f"{label} cable {size} FO",
+                "unit": "km",
+                "quantity": round(float(g["cable_m"].sum()) / 1000, 3),
+                "unit_cost_eur": float(
+                    costs.cable_eur_per_m_base + costs.cable_eur_per_m_per_fibre * float(str(size))
+                )
+                * 1000,
+                "cost_eur": float(g["cable_cost"].sum()),
+            }
+        )
     served = premises["pbo_id"].notna().to_numpy()
     n_locaux = int(locaux[served].sum())
-    for kind, n, unit in (("NRO", len(zoning.nro), costs.nro), ("PM", len(zoning.pm), costs.pm),
-                          ("PBO", len(zoning.pbo), costs.pbo)):
-        rows.append({"category": "sites", "item": kind, "unit": "site", "quantity": n,
-                     "unit_cost_eur": unit, "cost_eur": n * unit})
+    for kind, n, unit in (
+        ("NRO", len(zoning.nro), costs.nro),
+        ("PM", len(zoning.pm), costs.pm),
+        ("PBO", len(zoning.pbo), costs.pbo),
+    ):
+        rows.append(
+            {
+                "category": "sites",
+                "item": kind,
+                "unit": "site",
+                "quantity": n,
+                "unit_cost_eur": unit,
+                "cost_eur": n * unit,
+            }
+        )
     aerial_km = float(net.length[used][net.works[used] == "aerial"].sum()) / 1000
     poles = round(aerial_km * 1000 / costs.pole_spacing_m * costs.pole_replacement_share)
-    rows.append({"category": "civil works", "item": "poles replaced or reinforced",
-                 "unit": "pole", "quantity": poles, "unit_cost_eur": costs.pole,
-                 "cost_eur": poles * costs.pole})
-    works_total = sum(float(r["cost_eur"]) for r in rows)  # type: ignore[arg-type]
-    rows.append({"category": "engineering", "item": "studies and works supervision",
-                 "unit": "share of works", "quantity": costs.engineering_share,
-                 "unit_cost_eur": works_total, "cost_eur": works_total * costs.engineering_share})
-    rows.append({"category": "drops", "item": "final connection PBO→PTO", "unit": "local",
-                 "quantity": n_locaux, "unit_cost_eur": costs.drop,
-                 "cost_eur": n_locaux * costs.drop})
+    rows.append(
+        {
+            "category": "civil works",
+            "item": "poles replaced or reinforced",
+            "unit": "pole",
+            "quantity": poles,
+            "unit_cost_eur": costs.pole,
+            "cost_eur": poles * costs.pole,
+        }
+    )
+    works_total = sum(float(str(r["cost_eur"])) for r in rows)
+    rows.append(
+        {
+            "category": "engineering",
+            "item": "studies and works supervision",
+            "unit": "share of works",
+            "quantity": costs.engineering_share,
+            "unit_cost_eur": works_total,
+            "cost_eur": works_total * costs.engineering_share,
+        }
+    )
+    rows.append(
+        {
+            "category": "drops",
+            "item": "final connection PBO→PTO",
+            "unit": "local",
+            "quantity": n_locaux,
+            "unit_cost_eur": costs.drop,
+            "cost_eur": n_locaux * costs.drop,
+        }
+    )
     bom = pd.DataFrame(rows)
     total = float(bom["cost_eur"].sum())
-    bom = pd.concat([bom, pd.DataFrame([{"category": "total", "item": "total", "unit": "€",
-                                         "quantity": None, "unit_cost_eur": None,
-                                         "cost_eur": total}])], ignore_index=True)
+    bom = pd.concat(
+        [
+            bom,
+            pd.DataFrame(
+                [
+                    {
+                        "category": "total",
+                        "item": "total",
+                        "unit": "€",
+                        "quantity": None,
+                        "unit_cost_eur": None,
+                        "cost_eur": total,
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     bom["cost_eur"] = bom["cost_eur"].round(2)
 
     # --- allocation to PM zones -----------------------------------------------------------------
@@ -410,21 +531,25 @@ def bill_of_materials(
     di = c[c["segment"] == "DI"]
     tr = c[c["segment"] == "TR"]
     alloc = pd.DataFrame(index=np.arange(len(pm)))
-    alloc["trench_di"] = np.bincount(pm_index.loc[di["tree"]].to_numpy(),
-                                     weights=di["trench_share"], minlength=len(pm))
-    alloc["cable_di"] = np.bincount(pm_index.loc[di["tree"]].to_numpy(),
-                                    weights=di["cable_cost"], minlength=len(pm))
+    alloc["trench_di"] = np.bincount(
+        pm_index.loc[di["tree"]].to_numpy(), weights=di["trench_share"], minlength=len(pm)
+    )
+    alloc["cable_di"] = np.bincount(
+        pm_index.loc[di["tree"]].to_numpy(), weights=di["cable_cost"], minlength=len(pm)
+    )
     pbo_pm = pm_index.loc[zoning.pbo["parent_id"]].to_numpy()
     alloc["pbo"] = np.bincount(pbo_pm, minlength=len(pm)) * costs.pbo
     alloc["pm"] = costs.pm
     pm_of_p = premises["pm_id"]
     ok = pm_of_p.notna().to_numpy()
-    lines = np.bincount(pm_index.loc[pm_of_p[ok]].to_numpy(), weights=locaux[ok],
-                        minlength=len(pm))
+    lines = np.bincount(pm_index.loc[pm_of_p[ok]].to_numpy(), weights=locaux[ok], minlength=len(pm))
     alloc["drops"] = lines * costs.drop
     nro_cost = np.full(len(zoning.nro), costs.nro, dtype=float)
-    nro_cost += np.bincount(nro_index.loc[tr["tree"]].to_numpy(),
-                            weights=tr["trench_share"] + tr["cable_cost"], minlength=len(zoning.nro))
+    nro_cost += np.bincount(
+        nro_index.loc[tr["tree"]].to_numpy(),
+        weights=tr["trench_share"] + tr["cable_cost"],
+        minlength=len(zoning.nro),
+    )
     pm_nro = nro_index.loc[pm["parent_id"]].to_numpy()
     nro_lines = np.bincount(pm_nro, weights=lines, minlength=len(zoning.nro))
     share = np.where(nro_lines[pm_nro] > 0, lines / np.maximum(nro_lines[pm_nro], 1), 0)
@@ -433,18 +558,32 @@ def bill_of_materials(
     share = np.where(nro_lines[pm_nro] > 0, share, 1 / n_pm_of_nro[pm_nro])
     alloc["nro_share"] = nro_cost[pm_nro] * share
     # poles and engineering: pro rata of each zone's works (everything but drops)
-    extra = float(bom.loc[bom["item"].isin(["poles replaced or reinforced",
-                                             "studies and works supervision"]), "cost_eur"].sum())
+    extra = float(
+        bom.loc[
+            bom["item"].isin(["poles replaced or reinforced", "studies and works supervision"]),
+            "cost_eur",
+        ].sum()
+    )
     works = alloc[["trench_di", "cable_di", "pbo", "pm", "nro_share"]].sum(axis=1)
     alloc["poles_engineering"] = extra * works / works.sum() if works.sum() else 0.0
     alloc["total"] = alloc.sum(axis=1)
     alloc.insert(0, "lines", lines.round(0).astype(np.int64))
     alloc.insert(0, "nro_id", pm["parent_id"].to_numpy())
     alloc.insert(0, "pm_id", pm["site_id"].to_numpy())
-    alloc["cost_per_prise"] = np.where(alloc["lines"] > 0, alloc["total"] / alloc["lines"].clip(lower=1),
-                                       np.nan)
-    num = ["trench_di", "cable_di", "pbo", "pm", "drops", "nro_share", "poles_engineering", "total",
-           "cost_per_prise"]
+    alloc["cost_per_prise"] = np.where(
+        alloc["lines"] > 0, alloc["total"] / alloc["lines"].clip(lower=1), np.nan
+    )
+    num = [
+        "trench_di",
+        "cable_di",
+        "pbo",
+        "pm",
+        "drops",
+        "nro_share",
+        "poles_engineering",
+        "total",
+        "cost_per_prise",
+    ]
     alloc[num] = alloc[num].round(2)
     return bom, alloc
 
@@ -453,19 +592,43 @@ def _issues(prem: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, routing: Routing) -
     rows = []
     bad = prem[prem["issue"] != ""]
     for reason, g in bad.groupby("issue", sort=True):
-        rows.append({"kind": "premises", "issue": reason, "count": len(g),
-                     "items": ";".join(g["premise_id"].astype(str).head(200))})
+        rows.append(
+            {
+                "kind": "premises",
+                "issue": reason,
+                "count": len(g),
+                "items": ";".join(g["premise_id"].astype(str).head(200)),
+            }
+        )
     long_ = prem[prem["raccordement_long"]]
     if len(long_):
-        rows.append({"kind": "premises", "issue": "long drop (RaccordementLong=Oui)",
-                     "count": len(long_), "items": ";".join(long_["premise_id"].astype(str).head(200))})
+        rows.append(
+            {
+                "kind": "premises",
+                "issue": "long drop (RaccordementLong=Oui)",
+                "count": len(long_),
+                "items": ";".join(long_["premise_id"].astype(str).head(200)),
+            }
+        )
     flagged = sites[sites["flag"] != ""]
     for (kind, reason), g in flagged.groupby(["site_type", "flag"], sort=True):
-        rows.append({"kind": kind, "issue": reason, "count": len(g),
-                     "items": ";".join(g["site_id"].astype(str).head(200))})
+        rows.append(
+            {
+                "kind": kind,
+                "issue": reason,
+                "count": len(g),
+                "items": ";".join(g["site_id"].astype(str).head(200)),
+            }
+        )
     for row in routing.problems.itertuples(index=False):
-        rows.append({"kind": "tree", "issue": row.reason, "count": len(row.unreached),
-                     "items": row.tree})
+        rows.append(
+            {
+                "kind": "tree",
+                "issue": row.reason,
+                "count": len(list(row.unreached)),  # type: ignore[arg-type]
+                "items": row.tree,
+            }
+        )
     return pd.DataFrame(rows, columns=["kind", "issue", "count", "items"])
 
 
@@ -475,13 +638,17 @@ def _zones(prem: gpd.GeoDataFrame, zoning: Zoning, region: Region) -> gpd.GeoDat
     except ImportError:  # pragma: no cover - the polygons module is optional while it lands
         log.warning("zone polygons unavailable (bthd.network.polygons missing)")
         return None
-    labels = {"ZNRO": prem["nro_id"].to_numpy(), "ZPM": prem["pm_id"].to_numpy(),
-              "ZPBO": prem["pbo_id"].to_numpy()}
+    labels = {
+        "ZNRO": prem["nro_id"].to_numpy(),
+        "ZPM": prem["pm_id"].to_numpy(),
+        "ZPBO": prem["pbo_id"].to_numpy(),
+    }
     parents = {
         "ZPM": dict(zip(zoning.pm["site_id"], zoning.pm["parent_id"], strict=True)),
         "ZPBO": dict(zip(zoning.pbo["site_id"], zoning.pbo["parent_id"], strict=True)),
     }
     land = shapely.union_all(region.communes.geometry.to_numpy())
     # real address files put several premises at one position: share such cells out
-    return zone_polygons(prem.geometry.to_numpy(), labels, parents=parents, land=land,
-                         shared="split")
+    return zone_polygons(
+        prem.geometry.to_numpy(), labels, parents=parents, land=land, shared="split"
+    )

@@ -143,8 +143,9 @@ def zone_polygons(
         raise ParameterError(f"shared: unknown option {shared!r}. Use 'raise' or 'split'.")
     crs = getattr(points, "crs", None)
     if crs is not None and not pyproj.CRS(crs).equals(pyproj.CRS(WORK_CRS)):
-        raise CRSError(f"points: CRS is {crs}, expected {WORK_CRS}. Reproject them with "
-                       f".to_crs({WORK_CRS!r}).")
+        raise CRSError(
+            f"points: CRS is {crs}, expected {WORK_CRS}. Reproject them with .to_crs({WORK_CRS!r})."
+        )
     pts = np.asarray(points, dtype=object)
     if pts.ndim != 1:
         raise ParameterError(f"points: expected a 1-D array of Points, got shape {pts.shape}")
@@ -166,8 +167,11 @@ def zone_polygons(
     if shared == "raise" and any(c.any() for c in conflicts.values()):
         raise ValidationError(
             "labels",
-            [_conflicts(k, c, idx, site_of, site_xy, point_codes[k], ids[k])
-             for k, c in conflicts.items() if c.any()],
+            [
+                _conflicts(k, c, idx, site_of, site_xy, point_codes[k], ids[k])
+                for k, c in conflicts.items()
+                if c.any()
+            ],
         )
     if len(site_xy) == 0:
         return _frame(kinds, ids, codes, {k: np.empty(0, object) for k in kinds}, parents)
@@ -180,8 +184,12 @@ def zone_polygons(
     extent = bbox
     if land is not None:
         lb = shapely.bounds(land)
-        extent = (min(bbox[0], lb[0]), min(bbox[1], lb[1]), max(bbox[2], lb[2]),
-                  max(bbox[3], lb[3]))
+        extent = (
+            min(bbox[0], lb[0]),
+            min(bbox[1], lb[1]),
+            max(bbox[2], lb[2]),
+            max(bbox[3], lb[3]),
+        )
     cells = _voronoi_cells(site_xy, extent)
     unit_xy = site_xy
     if any(c.any() for c in conflicts.values()):
@@ -198,10 +206,13 @@ def zone_polygons(
         clipped = _clip_to_land(zones, land, unit_xy, site_codes, offshore_m)
     t3 = time.perf_counter()
     log.info(
-        "zone polygons: %d points, %d positions, %s; voronoi %.1f s, dissolve %.1f s, "
-        "clip %.1f s",
-        len(idx), len(site_xy), ", ".join(f"{n_zones[k]} {k}" for k in kinds),
-        t1 - t0, t2 - t1, t3 - t2,
+        "zone polygons: %d points, %d positions, %s; voronoi %.1f s, dissolve %.1f s, clip %.1f s",
+        len(idx),
+        len(site_xy),
+        ", ".join(f"{n_zones[k]} {k}" for k in kinds),
+        t1 - t0,
+        t2 - t1,
+        t3 - t2,
     )
     return _frame(kinds, ids, codes, clipped, parents)
 
@@ -331,9 +342,11 @@ def _conflicts(
 
 
 def _check_land(land: Any) -> shapely.Geometry:
-    if not isinstance(land, shapely.Geometry) or shapely.get_type_id(land) not in (
-        _POLYGON, _MULTIPOLYGON
-    ) or shapely.is_empty(land):
+    if (
+        not isinstance(land, shapely.Geometry)
+        or shapely.get_type_id(land) not in (_POLYGON, _MULTIPOLYGON)
+        or shapely.is_empty(land)
+    ):
         raise ParameterError(
             f"land: expected a Polygon or MultiPolygon, got {type(land).__name__}"
             f"{' ' + land.geom_type if isinstance(land, shapely.Geometry) else ''}. "
@@ -390,10 +403,14 @@ def _split_shared(
         shared |= c
     m = shared[site_of]
     ps = site_of[m]
-    combos = pd.DataFrame(
-        {"site": ps}
-        | {k: np.where(conflicts[k][ps], point_codes[k][m], site_codes[k][ps]) for k in kinds}
-    ).drop_duplicates().sort_values(["site", *kinds], kind="stable")
+    combos = (
+        pd.DataFrame(
+            {"site": ps}
+            | {k: np.where(conflicts[k][ps], point_codes[k][m], site_codes[k][ps]) for k in kinds}
+        )
+        .drop_duplicates()
+        .sort_values(["site", *kinds], kind="stable")
+    )
     combo_site = combos["site"].to_numpy()
     sites, first, count = np.unique(combo_site, return_index=True, return_counts=True)
     wedges = np.empty(len(combos), dtype=object)
@@ -411,17 +428,17 @@ def _split_shared(
     if too_many:
         raise ValidationError(
             "labels",
-            [Problem(
-                "positions in more zones than their Voronoi cell has vertices",
-                tuple(too_many),
-                "give points at one position fewer distinct zones, or move them apart",
-            )],
+            [
+                Problem(
+                    "positions in more zones than their Voronoi cell has vertices",
+                    tuple(too_many),
+                    "give points at one position fewer distinct zones, or move them apart",
+                )
+            ],
         )
     keep = ~shared
     geoms = np.concatenate([cells[keep], wedges])
-    codes = {
-        k: np.concatenate([site_codes[k][keep], combos[k].to_numpy(np.int64)]) for k in kinds
-    }
+    codes = {k: np.concatenate([site_codes[k][keep], combos[k].to_numpy(np.int64)]) for k in kinds}
     xy = np.concatenate([site_xy[keep], site_xy[combo_site]])
     log.info("zone polygons: %d shared positions split into %d wedges", len(sites), len(combos))
     return geoms, codes, xy
@@ -548,8 +565,10 @@ def _land_pieces(
         x0, y0, x1, y1 = shapely.bounds(todo).T
         xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
         quarters = shapely.box(
-            np.stack([x0, xm, x0, xm], axis=1).ravel(), np.stack([y0, y0, ym, ym], axis=1).ravel(),
-            np.stack([xm, x1, xm, x1], axis=1).ravel(), np.stack([ym, ym, y1, y1], axis=1).ravel(),
+            np.stack([x0, xm, x0, xm], axis=1).ravel(),
+            np.stack([y0, y0, ym, ym], axis=1).ravel(),
+            np.stack([xm, x1, xm, x1], axis=1).ravel(),
+            np.stack([ym, ym, y1, y1], axis=1).ravel(),
         )
         todo = _polygonal(shapely.intersection(np.repeat(todo, 4), quarters))
         todo = todo[~shapely.is_empty(todo)]
@@ -575,8 +594,9 @@ def _clip_to_land(
     try:
         off = ~shapely.contains_xy(land, site_xy[:, 0], site_xy[:, 1])
         if off.any():
-            log.info("zone polygons: %d positions outside land keep a %g m disc",
-                     int(off.sum()), radius)
+            log.info(
+                "zone polygons: %d positions outside land keep a %g m disc", int(off.sum()), radius
+            )
             discs = shapely.buffer(shapely.points(site_xy[off]), radius)
         partial = {k: ~shapely.covers(land, z) for k, z in zones.items()}
     finally:
@@ -638,6 +658,13 @@ def _frame(
         if frames
         else pd.DataFrame({c: [] for c in (*COLUMNS, "geometry")})
     )
-    df = df.astype({"zone_id": object, "zone_kind": object, "parent_id": object,
-                    "n_points": np.int64, "area_km2": float})
+    df = df.astype(
+        {
+            "zone_id": object,
+            "zone_kind": object,
+            "parent_id": object,
+            "n_points": np.int64,
+            "area_km2": float,
+        }
+    )
     return gpd.GeoDataFrame(df, geometry="geometry", crs=WORK_CRS)

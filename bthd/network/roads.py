@@ -177,16 +177,25 @@ def trench_network(
     problems: list[Problem] = []
     if not index.index.is_unique:
         dup = index.index[index.index.duplicated()].unique()
-        problems.append(Problem("duplicated node ids", tuple(f"node_id={d}" for d in dup[:50]),
-                                "give every road node a unique node_id"))
+        problems.append(
+            Problem(
+                "duplicated node ids",
+                tuple(f"node_id={d}" for d in dup[:50]),
+                "give every road node a unique node_id",
+            )
+        )
         index = index[~index.index.duplicated()]
     u_ids = road_edges["u"].to_numpy()
     v_ids = road_edges["v"].to_numpy()
     unknown = ~np.isin(u_ids, index.index) | ~np.isin(v_ids, index.index)
     if unknown.any():
-        problems.append(Problem("edges whose u or v is not a node",
-                                tuple(f"edge row {i + 1}" for i in np.flatnonzero(unknown)),
-                                "write the road nodes and edges together"))
+        problems.append(
+            Problem(
+                "edges whose u or v is not a node",
+                tuple(f"edge row {i + 1}" for i in np.flatnonzero(unknown)),
+                "write the road nodes and edges together",
+            )
+        )
     length = road_edges["length"].to_numpy(float)
     zero = length <= 0
     # nodes with different ids at the same position (to the centimetre)
@@ -200,19 +209,25 @@ def trench_network(
     if zero.any() or dup_pos.any():
         if not fix:
             if zero.any():
-                problems.append(Problem(
-                    "zero-length road edges",
-                    tuple(f"edge {a}–{b}" for a, b in zip(u_ids[zero], v_ids[zero], strict=True)),
-                    "remove them, or pass fix=True (--fix) to drop them",
-                ))
+                problems.append(
+                    Problem(
+                        "zero-length road edges",
+                        tuple(
+                            f"edge {a}–{b}" for a, b in zip(u_ids[zero], v_ids[zero], strict=True)
+                        ),
+                        "remove them, or pass fix=True (--fix) to drop them",
+                    )
+                )
             if dup_pos.any():
                 groups = pd.Series(ids).groupby(key).agg(list)
                 groups = groups[groups.map(len) > 1]
-                problems.append(Problem(
-                    "duplicated nodes (several node ids at the same position)",
-                    tuple("/".join(map(str, g)) for g in groups.head(50)),
-                    "merge them, or pass fix=True (--fix) to merge them",
-                ))
+                problems.append(
+                    Problem(
+                        "duplicated nodes (several node ids at the same position)",
+                        tuple("/".join(map(str, g)) for g in groups.head(50)),
+                        "merge them, or pass fix=True (--fix) to merge them",
+                    )
+                )
             raise ValidationError(source, problems, "roads")
         # merge nodes at the same position onto the first one, drop zero-length edges
         canon = np.empty(len(ids), np.int64)
@@ -229,24 +244,37 @@ def trench_network(
         keep = ~drop
         road_edges = road_edges[keep]
         u, v, length = u[keep], v[keep], length[keep]
-    highway = (road_edges["highway"].to_numpy() if "highway" in road_edges.columns
-               else np.full(len(u), None, dtype=object))
+    highway = (
+        road_edges["highway"].to_numpy()
+        if "highway" in road_edges.columns
+        else np.full(len(u), None, dtype=object)
+    )
     if "works" in road_edges.columns and road_edges["works"].notna().all():
         works = road_edges["works"].to_numpy(dtype=object)
     else:
         works = assign_works(highway, rules=rules, seed=seed)
     unit = {
-        "aerial": costs.aerial, "duct_reuse": costs.duct_reuse,
-        "new_trench": costs.new_trench, "road_crossing": costs.road_crossing,
+        "aerial": costs.aerial,
+        "duct_reuse": costs.duct_reuse,
+        "new_trench": costs.new_trench,
+        "road_crossing": costs.road_crossing,
     }
     cost_per_m = pd.Series(works).map(unit).to_numpy(float)
     n = len(ids)
     g = sparse.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
     _, comp = csgraph.connected_components(g, directed=False)
     return TrenchNetwork(
-        node_id=ids, x=x, y=y, u=u.astype(np.int64), v=v.astype(np.int64), length=length,
-        works=works, cost_per_m=cost_per_m, highway=highway,
-        geometry=road_edges.geometry.to_numpy(), component=comp,
+        node_id=ids,
+        x=x,
+        y=y,
+        u=u.astype(np.int64),
+        v=v.astype(np.int64),
+        length=length,
+        works=works,
+        cost_per_m=cost_per_m,
+        highway=highway,
+        geometry=road_edges.geometry.to_numpy(),
+        component=comp,
     )
 
 
@@ -306,8 +334,9 @@ def snap_premises(
     e = np.maximum(edge, 0)
     # per edge, once: the geometry's length and whether it runs from u (else from v)
     start = shapely.get_point(net.geometry, 0)
-    runs_from_u = np.hypot(shapely.get_x(start) - net.x[net.u],
-                           shapely.get_y(start) - net.y[net.u]) <= 0.5
+    runs_from_u = (
+        np.hypot(shapely.get_x(start) - net.x[net.u], shapely.get_y(start) - net.y[net.u]) <= 0.5
+    )
     glen_e = shapely.length(net.geometry)
     scale_e = np.where(glen_e > 0, net.length / np.where(glen_e > 0, glen_e, 1), 1.0)
     along_u = np.full(n, np.nan)

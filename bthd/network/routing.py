@@ -73,7 +73,11 @@ def cable_size(fibres: np.ndarray, sizes: tuple[int, ...]) -> tuple[np.ndarray, 
 
 
 def _tree_flows(
-    nodes: np.ndarray, eu: np.ndarray, ev: np.ndarray, elen: np.ndarray, root: int,
+    nodes: np.ndarray,
+    eu: np.ndarray,
+    ev: np.ndarray,
+    elen: np.ndarray,
+    root: int,
     demand: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Flows on a tree's edges, from its root to the demands.
@@ -102,8 +106,9 @@ def _tree_flows(
         shape=(m, m),
     ).tocsr()
     order, pred = csgraph.breadth_first_order(adj, root, directed=False, return_predecessors=True)
-    wlen = sparse.coo_matrix((np.r_[elen, elen] + 1e-9, (np.r_[eu, ev], np.r_[ev, eu])),
-                             shape=(m, m)).tocsr()
+    wlen = sparse.coo_matrix(
+        (np.r_[elen, elen] + 1e-9, (np.r_[eu, ev], np.r_[ev, eu])), shape=(m, m)
+    ).tocsr()
     depth = csgraph.dijkstra(wlen, directed=False, indices=root)
     sub = demand.astype(float).copy()
     rest = order[::-1][:-1]
@@ -138,8 +143,16 @@ def _solve_tree(
     lroot = inv[2 * len(u)]
     lterm = inv[2 * len(u) + 1 :]
     w = net.edge_cost[edge_ids]
-    res = steiner_tree_csr(len(nodes), lu, lv, w, np.r_[lroot, lterm], rounds=rounds, seed=seed,
-                           on_unreachable="forest")
+    res = steiner_tree_csr(
+        len(nodes),
+        lu,
+        lv,
+        w,
+        np.r_[lroot, lterm],
+        rounds=rounds,
+        seed=seed,
+        on_unreachable="forest",
+    )
     te = res.edges
     demand = np.zeros(len(nodes))
     np.add.at(demand, lterm, demand_of_terminal)
@@ -152,8 +165,9 @@ def _solve_tree(
         unreached = np.unique(lterm[lab[lterm] != lab[lroot]])
     else:
         unreached = np.unique(lterm[lterm != lroot])
-    flow, up, down, depth = _tree_flows(np.arange(len(nodes)), lu[te], lv[te],
-                                        net.length[edge_ids[te]], lroot, demand)
+    flow, up, down, depth = _tree_flows(
+        np.arange(len(nodes)), lu[te], lv[te], net.length[edge_ids[te]], lroot, demand
+    )
     term_depth = depth[lterm]
     return (edge_ids[te], flow, nodes[up], nodes[down], term_depth, nodes[unreached])
 
@@ -200,7 +214,9 @@ def route(
     nro_of_edge = np.where(src_nro[eu] == src_nro[ev], src_nro[eu], -1)
     e_order = np.argsort(nro_of_edge, kind="stable")
     e_sorted = nro_of_edge[e_order]
-    pm_nro_idx = pd.Series(np.arange(len(nro)), index=nro["site_id"]).loc[pm["parent_id"]].to_numpy()
+    pm_nro_idx = (
+        pd.Series(np.arange(len(nro)), index=nro["site_id"]).loc[pm["parent_id"]].to_numpy()
+    )
     transport_demand = np.maximum(
         np.ceil(pm["lines"].to_numpy() * rules.transport_fibres_per_line), 1.0
     )
@@ -211,13 +227,29 @@ def route(
         term = pm["node"].to_numpy()[mine]
         root = int(nro["node"].iloc[i])
         te, flow, up, down, depth, unreached = _solve_tree(
-            net, edges, root, term, transport_demand[mine], rounds=rounds, seed=seed + i)
+            net, edges, root, term, transport_demand[mine], rounds=rounds, seed=seed + i
+        )
         pm_depth[mine] = depth
-        tr_rows.append(pd.DataFrame({"segment": "TR", "tree": nro["site_id"].iloc[i], "edge": te,
-                                     "from_node": up, "to_node": down, "fibres": flow}))
+        tr_rows.append(
+            pd.DataFrame(
+                {
+                    "segment": "TR",
+                    "tree": nro["site_id"].iloc[i],
+                    "edge": te,
+                    "from_node": up,
+                    "to_node": down,
+                    "fibres": flow,
+                }
+            )
+        )
         if len(unreached):
-            problems.append((nro["site_id"].iloc[i], unreached.tolist(),
-                             "PMs not reachable from their NRO on the roads"))
+            problems.append(
+                (
+                    nro["site_id"].iloc[i],
+                    unreached.tolist(),
+                    "PMs not reachable from their NRO on the roads",
+                )
+            )
         done += 1
         if on_tree:
             on_tree(done, total)
@@ -260,13 +292,29 @@ def route(
         mine = pbo_order[plo:phi]
         root = int(pm_site[j])
         te, flow, up, down, depth, unreached = _solve_tree(
-            net, edges, root, pbo_nodes[mine], pbo_lines[mine], rounds=rounds, seed=seed + j)
+            net, edges, root, pbo_nodes[mine], pbo_lines[mine], rounds=rounds, seed=seed + j
+        )
         pbo_depth[mine] = depth
-        di_rows.append(pd.DataFrame({"segment": "DI", "tree": pm["site_id"].iloc[j], "edge": te,
-                                     "from_node": up, "to_node": down, "fibres": flow}))
+        di_rows.append(
+            pd.DataFrame(
+                {
+                    "segment": "DI",
+                    "tree": pm["site_id"].iloc[j],
+                    "edge": te,
+                    "from_node": up,
+                    "to_node": down,
+                    "fibres": flow,
+                }
+            )
+        )
         if len(unreached):
-            problems.append((pm["site_id"].iloc[j], unreached.tolist(),
-                             "PBOs not reachable from their PM inside the PM zone"))
+            problems.append(
+                (
+                    pm["site_id"].iloc[j],
+                    unreached.tolist(),
+                    "PBOs not reachable from their PM inside the PM zone",
+                )
+            )
         done += 1
         if on_tree:
             on_tree(done, total)
@@ -278,9 +326,12 @@ def route(
     cables["n_cables"] = count
     cables["length_m"] = net.length[cables["edge"].to_numpy()]
     probs = pd.DataFrame(problems, columns=["tree", "unreached", "reason"])
-    log.info("routing: %d transport and %d distribution cable sections, %d problems",
-             int((cables["segment"] == "TR").sum()), int((cables["segment"] == "DI").sum()),
-             len(probs))
+    log.info(
+        "routing: %d transport and %d distribution cable sections, %d problems",
+        int((cables["segment"] == "TR").sum()),
+        int((cables["segment"] == "DI").sum()),
+        len(probs),
+    )
     return Routing(cables, pm_depth, pbo_depth, probs)
 
 
@@ -309,8 +360,12 @@ def _zone_nodes(zoning: Zoning, n: int) -> np.ndarray:
 
 def optical_budget_db(length_km: np.ndarray, rules: DesignRules = DESIGN) -> np.ndarray:
     """Loss of a PON path (dB): fibre + splitter + connectors + splices (class B+ checks)."""
-    return (np.asarray(length_km) * rules.fibre_db_per_km + rules.splitter_db
-            + rules.connectors_db + rules.splices_db)
+    return (
+        np.asarray(length_km) * rules.fibre_db_per_km
+        + rules.splitter_db
+        + rules.connectors_db
+        + rules.splices_db
+    )
 
 
 def max_reach_km(rules: DesignRules = DESIGN) -> float:

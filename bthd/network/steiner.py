@@ -107,8 +107,9 @@ class UnreachableTerminalsError(SteinerError):
         The terminals grouped by connected component, largest group first.
     """
 
-    def __init__(self, unreachable: Sequence[Any], groups: Sequence[Sequence[Any]],
-                 source: str = "graph") -> None:
+    def __init__(
+        self, unreachable: Sequence[Any], groups: Sequence[Sequence[Any]], source: str = "graph"
+    ) -> None:
         self.unreachable = list(unreachable)
         self.groups = [list(g) for g in groups]
         shown = ", ".join(str(t) for t in self.unreachable[:20])
@@ -242,8 +243,17 @@ def steiner_tree_csr(
             continue
         sel = np.flatnonzero(labels[u] == labels[group[0]])
         rng = np.random.default_rng([seed, k])
-        ids, part_stats = _solve(n_nodes, u[sel], v[sel], w[sel], group, improve=improve,
-                                 rounds=rounds, deadline=deadline, rng=rng)
+        ids, part_stats = _solve(
+            n_nodes,
+            u[sel],
+            v[sel],
+            w[sel],
+            group,
+            improve=improve,
+            rounds=rounds,
+            deadline=deadline,
+            rng=rng,
+        )
         parts.append(sel[ids])
         if k == 0:
             stats.update(part_stats)
@@ -277,8 +287,9 @@ def terminal_components(n_nodes: int, u: Any, v: Any, terminals: Any) -> list[np
     return _terminal_groups(n_nodes, u, v, term)
 
 
-def check_tree_csr(n_nodes: int, u: Any, v: Any, terminals: Any, edges: Any, *,
-                   source: str = "tree") -> None:
+def check_tree_csr(
+    n_nodes: int, u: Any, v: Any, terminals: Any, edges: Any, *, source: str = "tree"
+) -> None:
     """Check that ``edges`` form a tree of the graph that joins every terminal.
 
     Parameters
@@ -307,13 +318,15 @@ def check_tree_csr(n_nodes: int, u: Any, v: Any, terminals: Any, edges: Any, *,
     e = e.astype(np.int64).ravel()
     bad = (e < 0) | (e >= len(u))
     if bad.any():
-        problems.append(Problem("edge indices not in the graph", _ids(e[bad]),
-                                f"use indices 0..{len(u) - 1}"))
+        problems.append(
+            Problem("edge indices not in the graph", _ids(e[bad]), f"use indices 0..{len(u) - 1}")
+        )
         e = e[~bad]
     uniq, counts = np.unique(e, return_counts=True)
     if (counts > 1).any():
-        problems.append(Problem("edges chosen more than once", _ids(uniq[counts > 1]),
-                                "keep each edge once"))
+        problems.append(
+            Problem("edges chosen more than once", _ids(uniq[counts > 1]), "keep each edge once")
+        )
     problems += _tree_problems(n_nodes, u, v, term, uniq, forest=1)
     if problems:
         raise InvalidTreeError(source, problems)
@@ -413,9 +426,18 @@ def steiner_tree(
     v = np.fromiter((index[b] for _, b in ends), dtype=np.int64, count=len(ends))
     tidx = np.fromiter((index[t] for t in terms), dtype=np.int64, count=len(terms))
     try:
-        res = steiner_tree_csr(len(nodes), u, v, w, tidx, improve=improve,
-                               time_limit=time_limit, seed=seed, rounds=rounds,
-                               on_unreachable=on_unreachable)
+        res = steiner_tree_csr(
+            len(nodes),
+            u,
+            v,
+            w,
+            tidx,
+            improve=improve,
+            time_limit=time_limit,
+            seed=seed,
+            rounds=rounds,
+            on_unreachable=on_unreachable,
+        )
     except UnreachableTerminalsError as exc:
         raise UnreachableTerminalsError(
             [nodes[i] for i in exc.unreachable], [[nodes[i] for i in g] for g in exc.groups]
@@ -428,8 +450,9 @@ def steiner_tree(
     return T
 
 
-def check_tree(G: nx.Graph, T: nx.Graph, terminals: Iterable[Hashable], *,
-               source: str = "tree") -> None:
+def check_tree(
+    G: nx.Graph, T: nx.Graph, terminals: Iterable[Hashable], *, source: str = "tree"
+) -> None:
     """Check that ``T`` is a tree made of edges of ``G`` that joins every terminal.
 
     Parameters
@@ -455,38 +478,59 @@ def check_tree(G: nx.Graph, T: nx.Graph, terminals: Iterable[Hashable], *,
     terms = list(dict.fromkeys(terminals))
     unknown = [t for t in terms if t not in G]
     if unknown:
-        problems.append(Problem("terminals not in the graph", _ids(unknown),
-                                "snap them to graph nodes"))
+        problems.append(
+            Problem("terminals not in the graph", _ids(unknown), "snap them to graph nodes")
+        )
     bad_nodes = [x for x in T.nodes if x not in G]
     if bad_nodes:
-        problems.append(Problem("tree nodes not in the graph", _ids(bad_nodes),
-                                "build the tree from the graph's nodes"))
+        problems.append(
+            Problem(
+                "tree nodes not in the graph",
+                _ids(bad_nodes),
+                "build the tree from the graph's nodes",
+            )
+        )
     bad_edges = [(a, b) for a, b in T.edges() if not (G.has_edge(a, b) or G.has_edge(b, a))]
     if bad_edges:
-        problems.append(Problem("tree edges not in the graph",
-                                tuple(f"{a!r}-{b!r}" for a, b in bad_edges),
-                                "use only edges of the graph"))
+        problems.append(
+            Problem(
+                "tree edges not in the graph",
+                tuple(f"{a!r}-{b!r}" for a, b in bad_edges),
+                "use only edges of the graph",
+            )
+        )
     left = [t for t in terms if t in G and t not in T]
     if left:
-        problems.append(Problem("terminals not joined by the tree", _ids(left),
-                                "add paths to them"))
+        problems.append(
+            Problem("terminals not joined by the tree", _ids(left), "add paths to them")
+        )
     U = T.to_undirected(as_view=True) if T.is_directed() else T
     if U.number_of_nodes():
         comps = list(nx.connected_components(U))
         if len(comps) > 1:
             comps.sort(key=len, reverse=True)
             stray = [x for c in comps[1:] for x in c]
-            problems.append(Problem(f"the tree is in {len(comps)} pieces; nodes outside the "
-                                    "largest", _ids(stray), "join the pieces"))
+            problems.append(
+                Problem(
+                    f"the tree is in {len(comps)} pieces; nodes outside the largest",
+                    _ids(stray),
+                    "join the pieces",
+                )
+            )
         elif U.number_of_edges() != U.number_of_nodes() - 1:
             try:
                 cyc = nx.find_cycle(U)
                 where = tuple(f"{e[0]!r}-{e[1]!r}" for e in cyc)
             except nx.NetworkXNoCycle:  # pragma: no cover - parallel edges of a multigraph
                 where = ()
-            problems.append(Problem(
-                f"the tree has a cycle ({U.number_of_edges() - U.number_of_nodes() + 1} "
-                "edges too many)", where, "remove an edge of each cycle"))
+            problems.append(
+                Problem(
+                    f"the tree has a cycle ({U.number_of_edges() - U.number_of_nodes() + 1} "
+                    "edges too many)",
+                    where,
+                    "remove an edge of each cycle",
+                )
+            )
     if problems:
         raise InvalidTreeError(source, problems)
 
@@ -500,8 +544,9 @@ def _ids(values: Iterable[Any]) -> tuple[str, ...]:
     return tuple(str(x.item() if isinstance(x, np.generic) else x) for x in values)
 
 
-def _check_arrays(n_nodes: Any, u: Any, v: Any, w: Any, terminals: Any
-                  ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _check_arrays(
+    n_nodes: Any, u: Any, v: Any, w: Any, terminals: Any
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     try:
         n = int(n_nodes)
     except (TypeError, ValueError):
@@ -563,8 +608,9 @@ def _terminal_groups(n: int, u: np.ndarray, v: np.ndarray, term: np.ndarray) -> 
     return groups
 
 
-def _tree_problems(n: int, u: np.ndarray, v: np.ndarray, term: np.ndarray, edges: np.ndarray,
-                   *, forest: int) -> list[Problem]:
+def _tree_problems(
+    n: int, u: np.ndarray, v: np.ndarray, term: np.ndarray, edges: np.ndarray, *, forest: int
+) -> list[Problem]:
     """Problems of a set of distinct edge indices as a tree (``forest`` pieces allowed)."""
     problems: list[Problem] = []
     a, b = u[edges], v[edges]
@@ -573,7 +619,7 @@ def _tree_problems(n: int, u: np.ndarray, v: np.ndarray, term: np.ndarray, edges
         return problems
     pos = np.searchsorted(nodes, np.concatenate([a, b]))
     k = len(nodes)
-    A = sp.csr_matrix((np.ones(len(a)), (pos[: len(a)], pos[len(a):])), shape=(k, k))
+    A = sp.csr_matrix((np.ones(len(a)), (pos[: len(a)], pos[len(a) :])), shape=(k, k))
     ncomp, lab = connected_components(A, directed=False)
     if ncomp > forest:
         size = np.bincount(lab)
@@ -581,19 +627,34 @@ def _tree_problems(n: int, u: np.ndarray, v: np.ndarray, term: np.ndarray, edges
         stray_terms = term[lab[np.searchsorted(nodes, term)] != main]
         what = f"the tree is in {ncomp} pieces"
         if len(stray_terms):
-            problems.append(Problem(f"{what}; terminals outside the largest piece",
-                                    _ids(stray_terms), "join the pieces"))
+            problems.append(
+                Problem(
+                    f"{what}; terminals outside the largest piece",
+                    _ids(stray_terms),
+                    "join the pieces",
+                )
+            )
         else:
             stray = nodes[lab != main]
-            problems.append(Problem(f"{what}; nodes outside the largest piece", _ids(stray),
-                                    "join the pieces or drop the stray edges"))
+            problems.append(
+                Problem(
+                    f"{what}; nodes outside the largest piece",
+                    _ids(stray),
+                    "join the pieces or drop the stray edges",
+                )
+            )
     loops = a == b
     if loops.any():
         problems.append(Problem("self-loops in the tree", _ids(edges[loops]), "remove them"))
     extra = len(edges) - (k - ncomp)
     if extra > 0 and not loops.any():
-        problems.append(Problem(f"the tree has {extra} cycle{'s' * (extra > 1)}", (),
-                                "remove one edge of each cycle"))
+        problems.append(
+            Problem(
+                f"the tree has {extra} cycle{'s' * (extra > 1)}",
+                (),
+                "remove one edge of each cycle",
+            )
+        )
     return problems
 
 
@@ -797,8 +858,9 @@ def _reduce(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, terminals: np.n
             du, dv = D[eu], D[ev]
             inner = du & dv
             touch = du | dv
-            C = sp.csr_matrix((np.ones(int(inner.sum()), np.int8), (eu[inner], ev[inner])),
-                              shape=(nn, nn))
+            C = sp.csr_matrix(
+                (np.ones(int(inner.sum()), np.int8), (eu[inner], ev[inner])), shape=(nn, nn)
+            )
             chain = connected_components(C, directed=False)[1]
             elab = np.where(du, chain[eu], chain[ev])
             tid = np.flatnonzero(touch)
@@ -832,12 +894,18 @@ def _reduce(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, terminals: np.n
     active = (deg > 0) | term
     cid = np.full(nn, -1, np.int64)
     cid[active] = np.arange(int(active.sum()))
-    return _Reduced(int(active.sum()), cid[eu], cid[ev], ew, cid[np.flatnonzero(term)], lab,
-                    offset)
+    return _Reduced(int(active.sum()), cid[eu], cid[ev], ew, cid[np.flatnonzero(term)], lab, offset)
 
 
-def _expand(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, red: _Reduced,
-            chosen: np.ndarray, terminals: np.ndarray) -> np.ndarray:
+def _expand(
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    red: _Reduced,
+    chosen: np.ndarray,
+    terminals: np.ndarray,
+) -> np.ndarray:
     """Original edge ids of a tree of the reduced graph."""
     sel = np.zeros(len(red.u) + 1, bool)
     sel[chosen] = True
@@ -880,8 +948,7 @@ class _Graph:
         nodes = _union(self.n, self.u[ids], self.v[ids])
         new = np.full(self.n, -1, np.int64)
         new[nodes] = np.arange(len(nodes))
-        sub = _Graph(len(nodes), new[self.u[ids]], new[self.v[ids]], self.w[ids],
-                     self.term[nodes])
+        sub = _Graph(len(nodes), new[self.u[ids]], new[self.v[ids]], self.w[ids], self.term[nodes])
         return sub
 
     def edge_ids(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -894,8 +961,9 @@ class _Graph:
 
     def voronoi(self, bases: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Distance to, predecessor towards and nearest of ``bases``, for every node."""
-        d, p, s = dijkstra(self.A, directed=True, indices=bases, return_predecessors=True,
-                           min_only=True)
+        d, p, s = dijkstra(
+            self.A, directed=True, indices=bases, return_predecessors=True, min_only=True
+        )
         return d, p.astype(np.int64), s.astype(np.int64)
 
     def prune(self, ids: np.ndarray) -> np.ndarray:
@@ -1168,13 +1236,26 @@ def _recombine(g: _Graph, pool: list[np.ndarray], tree: np.ndarray) -> np.ndarra
     return _local_search(g, cand)
 
 
-def _solve(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, terminals: np.ndarray, *,
-           improve: bool, rounds: int, deadline: float | None,
-           rng: np.random.Generator) -> tuple[np.ndarray, dict[str, Any]]:
+def _solve(
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    terminals: np.ndarray,
+    *,
+    improve: bool,
+    rounds: int,
+    deadline: float | None,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, dict[str, Any]]:
     """Tree (indices into u, v, w) of a connected instance with at least two terminals."""
     red = _reduce(n, u, v, w, terminals)
-    stats: dict[str, Any] = {"reduced_nodes": red.n, "reduced_edges": len(red.u),
-                             "fixed_edges": int((red.lab == _FIXED).sum()), "rounds": 0}
+    stats: dict[str, Any] = {
+        "reduced_nodes": red.n,
+        "reduced_edges": len(red.u),
+        "fixed_edges": int((red.lab == _FIXED).sum()),
+        "rounds": 0,
+    }
     if len(red.terminals) <= 1:
         return _expand(n, u, v, w, red, np.empty(0, np.int64), terminals), stats
     term = np.zeros(red.n, bool)
@@ -1204,6 +1285,7 @@ def _solve(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, terminals: np.nd
                     tree, best = cand, g.cost(cand)
                     pool.append(tree)
     ids = _expand(n, u, v, w, red, tree, terminals)
-    log.debug("steiner: %d terminals, %d -> %d nodes after reduction, %s",
-              len(terminals), n, red.n, stats)
+    log.debug(
+        "steiner: %d terminals, %d -> %d nodes after reduction, %s", len(terminals), n, red.n, stats
+    )
     return ids, stats

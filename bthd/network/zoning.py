@@ -193,8 +193,9 @@ def partition_tree(
     item_zone[:] = zone_of_node[item_node]
     for idx, z in own_zone_items:
         item_zone[idx] = z
-    loads = np.bincount(item_zone[item_zone >= 0], weights=item_load[item_zone >= 0],
-                        minlength=len(zone_site))
+    loads = np.bincount(
+        item_zone[item_zone >= 0], weights=item_load[item_zone >= 0], minlength=len(zone_site)
+    )
     return Partition(zone_of_node, item_zone, np.asarray(zone_site, np.int64), loads)
 
 
@@ -256,8 +257,9 @@ def place_nros(
         added.append(nodes[np.argmax(load[nodes])])
     cand = np.unique(np.r_[cand, np.asarray(added, np.int64)])
     for _ in range(max_rounds):
-        dist, pred, src = csgraph.dijkstra(A, directed=False, indices=cand, min_only=True,
-                                           return_predecessors=True)
+        dist, pred, src = csgraph.dijkstra(
+            A, directed=False, indices=cand, min_only=True, return_predecessors=True
+        )
         served = np.bincount(src[src >= 0], weights=load[src >= 0], minlength=net.n_nodes)[cand]
         small = served < min_lines
         if not small.any():
@@ -276,8 +278,9 @@ def place_nros(
     pool = np.unique(candidates[candidates >= 0])
     reach_added: list[int] = []
     for _ in range(10_000):
-        dist, pred, src = csgraph.dijkstra(A, directed=False, indices=cand, min_only=True,
-                                           return_predecessors=True)
+        dist, pred, src = csgraph.dijkstra(
+            A, directed=False, indices=cand, min_only=True, return_predecessors=True
+        )
         far = np.flatnonzero((load > 0) & (dist > max_reach_m))
         if len(far) == 0:
             break
@@ -300,9 +303,16 @@ def place_nros(
         reach_added.extend(int(p) for p in picks)
     served = np.bincount(src[src >= 0], weights=load[src >= 0], minlength=net.n_nodes)[cand]
     flags = np.where(served < min_lines, f"ZNRO below {min_lines} lines", "")
-    flags = np.where((flags != "") & np.isin(cand, reach_added),
-                     np.char.add(flags.astype(str), ", kept for optical reach"), flags)
-    flags = np.where(np.isin(cand, added), np.char.add(flags.astype(str), " no NRA: placed at the busiest node").astype(object), flags)
+    flags = np.where(
+        (flags != "") & np.isin(cand, reach_added),
+        np.char.add(flags.astype(str), ", kept for optical reach"),
+        flags,
+    )
+    flags = np.where(
+        np.isin(cand, added),
+        np.char.add(flags.astype(str), " no NRA: placed at the busiest node").astype(object),
+        flags,
+    )
     return cand, flags.astype(str), dist, pred, src
 
 
@@ -334,7 +344,11 @@ def zone_premises(
     node = snapped["node"].to_numpy()
     ok = node >= 0
     nro_nodes, nro_flags, dist, parent, src = place_nros(
-        net, node[ok], locaux[ok], candidates, min_lines=rules.nro_min_lines,
+        net,
+        node[ok],
+        locaux[ok],
+        candidates,
+        min_lines=rules.nro_min_lines,
         max_reach_m=rules.nro_max_reach_m,
     )
     reached = src >= 0
@@ -350,17 +364,35 @@ def zone_premises(
     iload = locaux[items].astype(float)
     edge_len = np.where(par >= 0, dist - dist[np.maximum(par, 0)], 0.0)
     edge_len = np.where(np.isfinite(edge_len), edge_len, 0.0)
-    pm = partition_tree(order, par, inode, iload, min_load=arcep.pm_min_lines_remote,
-                        target=rules.pm_target_lines, max_load=arcep.pm_max_lines, forced=forced,
-                        edge_len=edge_len, max_span=rules.pm_max_span_m)
+    pm = partition_tree(
+        order,
+        par,
+        inode,
+        iload,
+        min_load=arcep.pm_min_lines_remote,
+        target=rules.pm_target_lines,
+        max_load=arcep.pm_max_lines,
+        forced=forced,
+        edge_len=edge_len,
+        max_span=rules.pm_max_span_m,
+    )
     # PBOs within PM zones: a node starts a new PBO zone where its PM zone changes
     zpm = pm.zone_of_node
     forced_pbo = np.zeros(net.n_nodes, bool)
     has_par = par >= 0
     forced_pbo[has_par] = zpm[has_par] != zpm[par[has_par]]
-    pbo = partition_tree(order, par, inode, iload, min_load=arcep.pbo_min_locaux,
-                         target=arcep.pbo_max_locaux, max_load=arcep.pbo_max_locaux,
-                         forced=forced_pbo, edge_len=edge_len, max_span=rules.pbo_max_span_m)
+    pbo = partition_tree(
+        order,
+        par,
+        inode,
+        iload,
+        min_load=arcep.pbo_min_locaux,
+        target=arcep.pbo_max_locaux,
+        max_load=arcep.pbo_max_locaux,
+        forced=forced_pbo,
+        edge_len=edge_len,
+        max_span=rules.pbo_max_span_m,
+    )
     # a PBO zone must sit within one PM zone: split a PBO whose items span PM zones
     pbo_item = pbo.zone_of_item
     pm_item = pm.zone_of_item
@@ -382,38 +414,75 @@ def zone_premises(
     pm_rank = np.empty(len(pm_order), np.int64)
     pm_rank[pm_order] = np.arange(len(pm_order))
     first_of_nro = pd.Series(pm_rank).groupby(pm_nro).transform("min").to_numpy()
-    pm_ids = np.array([f"PM-{nro_ids[a][4:]}-{(r - f) + 1:03d}"
-                       for a, r, f in zip(pm_nro, pm_rank, first_of_nro, strict=True)], dtype=object)
+    pm_ids = np.array(
+        [
+            f"PM-{nro_ids[a][4:]}-{(r - f) + 1:03d}"
+            for a, r, f in zip(pm_nro, pm_rank, first_of_nro, strict=True)
+        ],
+        dtype=object,
+    )
     pbo_order = np.lexsort((pbo_site, dist[pbo_site], pbo_pm))
     pbo_rank = np.empty(len(pbo_order), np.int64)
     pbo_rank[pbo_order] = np.arange(len(pbo_order))
     first_of_pm = pd.Series(pbo_rank).groupby(pbo_pm).transform("min").to_numpy()
-    pbo_ids = np.array([f"PBO-{pm_ids[p][3:]}-{(r - f) + 1:03d}"
-                        for p, r, f in zip(pbo_pm, pbo_rank, first_of_pm, strict=True)], dtype=object)
+    pbo_ids = np.array(
+        [
+            f"PBO-{pm_ids[p][3:]}-{(r - f) + 1:03d}"
+            for p, r, f in zip(pbo_pm, pbo_rank, first_of_pm, strict=True)
+        ],
+        dtype=object,
+    )
 
     pm_lines = pm.zone_load
     pm_flag = np.where(
         pm_lines < arcep.pm_min_lines_remote,
-        np.where(nro_flags[pm_nro] != "", "below 300 lines: island or isolated ZNRO",
-                 f"below {arcep.pm_min_lines_remote} lines: the tree leaves a remainder"),
-        np.where(pm_lines > arcep.pm_max_lines,
-                 f"above {arcep.pm_max_lines} lines: one junction carries more", ""),
+        np.where(
+            nro_flags[pm_nro] != "",
+            "below 300 lines: island or isolated ZNRO",
+            f"below {arcep.pm_min_lines_remote} lines: the tree leaves a remainder",
+        ),
+        np.where(
+            pm_lines > arcep.pm_max_lines,
+            f"above {arcep.pm_max_lines} lines: one junction carries more",
+            "",
+        ),
     )
     if node_group is not None:
-        pm_flag = np.where((pm_flag != "") & forced[pm.zone_site],
-                           np.char.add(pm_flag.astype(str), " (kept within its commune/EPCI)"),
-                           pm_flag)
+        pm_flag = np.where(
+            (pm_flag != "") & forced[pm.zone_site],
+            np.char.add(pm_flag.astype(str), " (kept within its commune/EPCI)"),
+            pm_flag,
+        )
     nro_lines = np.bincount(pm_nro, weights=pm_lines, minlength=len(nro_nodes))
-    nro_df = pd.DataFrame({"site_id": nro_ids, "node": nro_nodes, "lines": nro_lines.round(0).astype(np.int64),
-                           "parent_id": None, "flag": nro_flags})
-    pm_df = pd.DataFrame({"site_id": pm_ids, "node": pm.zone_site,
-                          "lines": pm_lines.round(0).astype(np.int64),
-                          "parent_id": nro_ids[pm_nro], "flag": pm_flag.astype(str),
-                          "dist_to_nro_m": dist[pm.zone_site].round(1)})
+    nro_df = pd.DataFrame(
+        {
+            "site_id": nro_ids,
+            "node": nro_nodes,
+            "lines": nro_lines.round(0).astype(np.int64),
+            "parent_id": None,
+            "flag": nro_flags,
+        }
+    )
+    pm_df = pd.DataFrame(
+        {
+            "site_id": pm_ids,
+            "node": pm.zone_site,
+            "lines": pm_lines.round(0).astype(np.int64),
+            "parent_id": nro_ids[pm_nro],
+            "flag": pm_flag.astype(str),
+            "dist_to_nro_m": dist[pm.zone_site].round(1),
+        }
+    )
     pbo_flag = np.where(pbo_load > arcep.pbo_max_locaux, "building larger than a PBO", "")
-    pbo_df = pd.DataFrame({"site_id": pbo_ids, "node": pbo_site,
-                           "lines": pbo_load.round(0).astype(np.int64),
-                           "parent_id": pm_ids[pbo_pm], "flag": pbo_flag})
+    pbo_df = pd.DataFrame(
+        {
+            "site_id": pbo_ids,
+            "node": pbo_site,
+            "lines": pbo_load.round(0).astype(np.int64),
+            "parent_id": pm_ids[pbo_pm],
+            "flag": pbo_flag,
+        }
+    )
     # --- premises -------------------------------------------------------------------------------
     n = len(snapped)
     out = pd.DataFrame(index=snapped.index)
@@ -424,9 +493,14 @@ def zone_premises(
     pm_p[items] = pm.zone_of_item
     pbo_p[items] = pbo_item
     out["nro"], out["pm"], out["pbo"] = nro_p, pm_p, pbo_p
-    out["nro_id"] = np.where(nro_p >= 0, nro_ids[np.maximum(nro_p, 0)], None)
-    out["pm_id"] = np.where(pm_p >= 0, pm_ids[np.maximum(pm_p, 0)], None)
-    out["pbo_id"] = np.where(pbo_p >= 0, pbo_ids[np.maximum(pbo_p, 0)], None)
+    for col, idx_, ids in (
+        ("nro_id", nro_p, nro_ids),
+        ("pm_id", pm_p, pm_ids),
+        ("pbo_id", pbo_p, pbo_ids),
+    ):
+        labels = np.full(n, None, dtype=object)
+        labels[idx_ >= 0] = ids[idx_[idx_ >= 0]]
+        out[col] = labels
     out["reason"] = snapped["reason"].to_numpy()
     log.info("zoning: %d NRO, %d PM, %d PBO", len(nro_df), len(pm_df), len(pbo_df))
     return Zoning(out, nro_df, pm_df, pbo_df, par, dist, pm.zone_of_node)
