@@ -66,7 +66,8 @@ def print_table(df: Any, title: str = "", *, max_rows: int = 40) -> None:
         numeric = str(df[col].dtype).startswith(("int", "float", "Int", "Float"))
         table.add_column(str(col), justify="right" if numeric else "left")
     plain = [_is_year_column(str(c)) for c in df.columns]
-    for _, row in df.head(max_rows).iterrows():
+    # itertuples keeps each column's type (iterrows casts a mixed row to float)
+    for row in df.head(max_rows).itertuples(index=False, name=None):
         table.add_row(
             *[str(v) if p and _fmt(v) != "" else _fmt(v) for v, p in zip(row, plain, strict=True)]
         )
