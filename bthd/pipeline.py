@@ -331,7 +331,7 @@ def _eligibility(region: Region, des: Design, *, seed: int) -> _Eligibility:
     locaux = des.premises["logements"] + des.premises["locaux_pro"]
     if med is not None:
         med_year, after, med_tables = _default_med(med, cl, des, locaux, fy)
-    years = list(range(2015, 2027))
+    years = list(range(2014, 2027))  # 2014: before the first MED operations
     main = np.bincount(des.net.component).argmax()
     node = des.snapped["node"].to_numpy()
     island = pd.Series(

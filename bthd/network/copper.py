@@ -171,11 +171,8 @@ def copper_lines(
     p_nra[ok] = zone[node[ok]]
     # 2. within each NRA zone: direct, or nearest SR of that NRA
     sr_nodes = np.array([node_of[s] for s in sr["site_id"]], np.int64)
-    if "nra_id" in sr.columns and sr["nra_id"].notna().all():
-        nra_idx = pd.Series(np.arange(len(nra)), index=nra["site_id"])
-        sr_nra = nra_idx.reindex(sr["nra_id"]).fillna(-1).to_numpy(np.int64)
-    else:
-        sr_nra = zone[sr_nodes]
+    # an SR hangs on the NRA whose road zone it lies in (a file's nra_id is kept as given)
+    sr_nra = zone[sr_nodes]
     p_sr = np.full(n, -1, np.int64)
     d_sr_prem = np.full(n, np.nan)
     d_nra_sr = np.full(len(sr), np.nan)
@@ -272,6 +269,11 @@ def copper_lines(
     lines["rate_class"] = lines["rate_class"].astype(dsl.RATE_CLASS_DTYPE)
     lines["tv"] = lines["tv"].astype(dsl.TV_LEVEL_DTYPE)
     used = cs.copy()
+    if "nra_id" in used.columns:
+        used = used.rename(columns={"nra_id": "nra_id_given"})
+    sr_nra_id = dict(zip(sr["site_id"], np.where(sr_nra >= 0, nra["site_id"].to_numpy()[
+        np.maximum(sr_nra, 0)], None), strict=True))
+    used["nra_id"] = used["site_id"].map(sr_nra_id)
     used["node"] = node_of_site
     counts = pd.concat([lines["nra_id"].value_counts(), lines["sr_id"].value_counts()])
     used["lines"] = used["site_id"].map(counts).fillna(0).astype(np.int64)
