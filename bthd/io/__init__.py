@@ -230,12 +230,16 @@ def write_layers(
                 _write_csv(gdf, tmp)
             else:
                 driver = {".gpkg": "GPKG", ".fgb": "FlatGeobuf"}.get(suffix, "GeoJSON")
+                append = tmp.exists() and driver == "GPKG"
+                # GeoPackage 1.2: readable by every GDAL still in use (QGIS LTR included)
+                opts = {"VERSION": "1.2"} if driver == "GPKG" and not append else None
                 pyogrio.write_dataframe(
                     gdf,
                     tmp,
                     layer=name if driver == "GPKG" else None,
                     driver=driver,
-                    append=tmp.exists() and driver == "GPKG",
+                    append=append,
+                    dataset_options=opts,
                 )
     log.info("wrote %s (%s)", dest, ", ".join(f"{n}: {len(g)}" for n, g in layers.items()))
     return dest
