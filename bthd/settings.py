@@ -105,6 +105,11 @@ class DesignRules(_Frozen):
     nro_max_reach_m: float = Field(
         16_000.0, description="max road distance NRO→premise (GPON 20 km, margin for detours)"
     )
+    nro_reach_min_lines: int = Field(
+        200,
+        description="an NRO added for optical reach must serve this many lines; fewer "
+        "premises stay with their nearest NRO, flagged beyond reach (L)",
+    )
     pm_target_lines: int = Field(600, description="PM zones are cut when they reach this")
     pm_max_span_m: float = Field(8_000.0, description="max road distance PM→its farthest node")
     pbo_max_span_m: float = Field(150.0, description="max road distance PBO→its farthest node")

@@ -69,6 +69,7 @@ def partition_tree(
     forced: np.ndarray | None = None,
     edge_len: np.ndarray | None = None,
     max_span: float = np.inf,
+    group: np.ndarray | None = None,
 ) -> Partition:
     """Cut a rooted forest bottom-up into contiguous zones.
 
@@ -93,6 +94,9 @@ def partition_tree(
         Length of the edge from every node to its parent (m), and the longest road distance
         allowed from a zone's head to its farthest node: a subtree that would reach farther
         through its parent starts its own zone.
+    group
+        A group per node (commune, PM zone...): a remainder too small to stand alone joins a
+        zone meeting at the same node only within its group.
 
     Returns
     -------
@@ -115,6 +119,9 @@ def partition_tree(
     zone_site: list[int] = []
     zone_load: list[float] = []
     pending: dict[int, list[tuple[int, float]]] = {}
+    # zones that meet at a node (bins packed there, or children cut from it): a remainder too
+    # small to stand alone at that node joins the smallest of them that has room
+    meeting: dict[int, list[int]] = {}
 
     def new_zone(site: int, load: float) -> int:
         zone_site.append(site)
@@ -168,6 +175,7 @@ def partition_tree(
             for members, load in zip(bins_k, fill_k, strict=True):
                 if load >= min_load and total + load > max_load * 0.5:
                     z = new_zone(node, load)
+                    meeting.setdefault(node, []).append(z)
                     for c in members:
                         head_zone[c] = z
                 else:
@@ -177,7 +185,20 @@ def partition_tree(
         if total <= 0:
             continue  # nothing to serve below: no zone (the node inherits its parent's)
         if p < 0 or forced[node] or total >= target or span[node] + elen[node] > max_span:
-            head_zone[node] = new_zone(node, total)
+            fits = [
+                z
+                for z in meeting.get(node, [])
+                if zone_load[z] + total <= max_load
+                and (group is None or group[zone_site[z]] == group[node])
+            ]
+            if total < min_load and fits:
+                z = min(fits, key=lambda k: (zone_load[k], k))
+                zone_load[z] += total
+                head_zone[node] = z
+            else:
+                head_zone[node] = new_zone(node, total)
+                if p >= 0:
+                    meeting.setdefault(p, []).append(head_zone[node])
         else:
             pending.setdefault(p, []).append((node, total))
 
@@ -233,6 +254,7 @@ def place_nros(
     *,
     min_lines: int = DESIGN.nro_min_lines,
     max_reach_m: float = DESIGN.nro_max_reach_m,
+    reach_min_lines: int = DESIGN.nro_reach_min_lines,
     max_rounds: int = 20,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Choose NRO nodes among candidates so that each ZNRO holds at least ``min_lines``.
@@ -301,7 +323,21 @@ def place_nros(
             picks.append(near_pool[np.argmin(row[near_pool])] if len(near_pool) else w)
         cand = np.unique(np.r_[cand, picks])
         reach_added.extend(int(p) for p in picks)
+    # an NRO added for reach that serves only a handful of premises costs more than it gives:
+    # drop it (its premises return to their nearest NRO and are flagged beyond reach)
     served = np.bincount(src[src >= 0], weights=load[src >= 0], minlength=net.n_nodes)[cand]
+    tiny = np.isin(cand, reach_added) & (served < reach_min_lines)
+    if tiny.any():
+        keep = ~tiny
+        for c in np.unique(comp[cand]):  # keep at least one NRO per component
+            in_c = comp[cand] == c
+            if not (keep & in_c).any():
+                keep[np.flatnonzero(in_c)[np.argmax(served[in_c])]] = True
+        cand = cand[keep]
+        dist, pred, src = csgraph.dijkstra(
+            A, directed=False, indices=cand, min_only=True, return_predecessors=True
+        )
+        served = np.bincount(src[src >= 0], weights=load[src >= 0], minlength=net.n_nodes)[cand]
     flags = np.where(served < min_lines, f"ZNRO below {min_lines} lines", "")
     flags = np.where(
         (flags != "") & np.isin(cand, reach_added),
@@ -350,6 +386,7 @@ def zone_premises(
         candidates,
         min_lines=rules.nro_min_lines,
         max_reach_m=rules.nro_max_reach_m,
+        reach_min_lines=rules.nro_reach_min_lines,
     )
     reached = src >= 0
     order = np.flatnonzero(reached)
@@ -375,6 +412,7 @@ def zone_premises(
         forced=forced,
         edge_len=edge_len,
         max_span=rules.pm_max_span_m,
+        group=node_group,
     )
     # PBOs within PM zones: a node starts a new PBO zone where its PM zone changes
     zpm = pm.zone_of_node
@@ -392,6 +430,7 @@ def zone_premises(
         forced=forced_pbo,
         edge_len=edge_len,
         max_span=rules.pbo_max_span_m,
+        group=zpm,
     )
     # a PBO zone must sit within one PM zone: split a PBO whose items span PM zones
     pbo_item = pbo.zone_of_item
