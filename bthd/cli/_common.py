@@ -99,3 +99,29 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float | np.floating):
         return f"{float(v):,.2f}".replace(",", " ")
     return str(v)
+
+
+def display_frame(df: Any, text: tuple[int, ...] = (), *, whole_as_int: bool = True) -> Any:
+    """A copy fit for :func:`print_table`: missing values blank, the columns at positions
+    ``text`` (codes, years) as plain text, and whole floats as integers (everywhere, or only in
+    the ``text`` columns when ``whole_as_int`` is false)."""
+    import pandas as pd
+
+    out = df.copy()
+    for i, col in enumerate(out.columns):
+        if i in text or out[col].isna().any():
+            out[col] = pd.Series(
+                [
+                    ""
+                    if pd.isna(v)
+                    else str(int(v))
+                    if isinstance(v, float) and v.is_integer() and (whole_as_int or i in text)
+                    else str(v)
+                    if i in text
+                    else v
+                    for v in out[col].astype(object)
+                ],
+                index=out.index,
+                dtype=object,
+            )
+    return out

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from bthd.cli._common import console, handle_errors, print_table
+from bthd.cli._common import console, display_frame, handle_errors, print_table
 
 _TITLES = {
     "en": {
@@ -27,31 +27,6 @@ _TITLES = {
         "chart": "graphique écrit",
     },
 }
-
-
-def _display(df: Any, text: tuple[int, ...] = ()) -> Any:
-    """A copy fit for :func:`print_table`: missing values blank, years (positions ``text``)
-    as plain text rather than thousands-separated numbers."""
-    import pandas as pd
-
-    out = df.copy()
-    for i, col in enumerate(out.columns):
-        if i in text or out[col].isna().any():
-            out[col] = pd.Series(
-                [
-                    ""
-                    if pd.isna(v)
-                    else str(int(v))
-                    if isinstance(v, float) and v.is_integer()
-                    else str(v)
-                    if i in text
-                    else v
-                    for v in out[col].astype(object)
-                ],
-                index=out.index,
-                dtype=object,
-            )
-    return out
 
 
 def catalogue(
@@ -109,7 +84,7 @@ def _run(
     name = cat.labels("catalogue", lang)[catalogue]
     when = str(year) if year is not None else t["all"]
     print_table(
-        _display(svc[cols], text=(0, 4)), f"{name} — {t['services']} ({when})", max_rows=100
+        display_frame(svc[cols], text=(0, 4)), f"{name} — {t['services']} ({when})", max_rows=100
     )
 
     source = cat.column_names(["source"], lang)[0]
@@ -120,7 +95,7 @@ def _run(
         ucols = cat.column_names(
             ["year", "service", "indicator", "value", "qualifier", "change_pct"], lang
         )
-        print_table(_display(use[ucols], text=(0,)), t["usage"], max_rows=100)
+        print_table(display_frame(use[ucols], text=(0,)), t["usage"], max_rows=100)
         sources += list(use[source])
     else:
         console.print(t["none"].format(year=year, years=", ".join(map(str, years))))

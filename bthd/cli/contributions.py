@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bthd.cli._common import console, handle_errors, print_table
+from bthd.cli._common import console, display_frame, handle_errors, print_table
 
 _TEXT = {
     "en": {
@@ -37,31 +37,6 @@ _TEXT = {
         "--year avec --communes",
     },
 }
-
-
-def _display(df: Any, text: tuple[int, ...] = ()) -> Any:
-    """A copy fit for :func:`print_table`: missing values blank, codes and years (positions
-    ``text``) as plain text rather than thousands-separated numbers."""
-    import pandas as pd
-
-    out = df.copy()
-    for i, col in enumerate(out.columns):
-        if i in text or out[col].isna().any():
-            out[col] = pd.Series(
-                [
-                    ""
-                    if pd.isna(v)
-                    else str(int(v))
-                    if isinstance(v, float) and v.is_integer() and i in text
-                    else str(v)
-                    if i in text
-                    else v
-                    for v in out[col].astype(object)
-                ],
-                index=out.index,
-                dtype=object,
-            )
-    return out
 
 
 def contributions(
@@ -107,17 +82,28 @@ def _run(
         if epci is not None:
             co.contributions(None, siren=epci)  # raises with the valid SIRENs if unknown
             table = table[table["epci_siren"] == epci].reset_index(drop=True)
-        print_table(_display(co.translate_columns(table, lang), text=(0,)), t["communes"])
+        print_table(
+            display_frame(co.translate_columns(table, lang), text=(0,), whole_as_int=False),
+            t["communes"],
+        )
     else:
         table = co.contributions(year, siren=epci)
         shown = points[["scale", "population_min", "population_max", "amount_eur", "ratio"]]
-        print_table(_display(co.translate_columns(shown, lang)), t["points"], max_rows=100)
+        print_table(
+            display_frame(co.translate_columns(shown, lang), whole_as_int=False),
+            t["points"],
+            max_rows=100,
+        )
         for quote, source in dict.fromkeys(zip(points["published"], points["source"], strict=True)):
             console.print(f"  « {quote} » — {source}", highlight=False, markup=False)
         shown = table if epci is not None else table.drop(columns="member_id")
         when = t["year"].format(year=year) if year is not None else t["all"]
         print_table(
-            _display(co.translate_columns(shown, lang), text=(1,) if epci is not None else ()),
+            display_frame(
+                co.translate_columns(shown, lang),
+                text=(1,) if epci is not None else (),
+                whole_as_int=False,
+            ),
             f"{t['members']} ({when})",
             max_rows=100,
         )

@@ -172,6 +172,42 @@ def _solve_tree(
     return (edge_ids[te], flow, nodes[up], nodes[down], term_depth, nodes[unreached])
 
 
+def _route_one(
+    net: TrenchNetwork,
+    edges: np.ndarray,
+    root: int,
+    terminals: np.ndarray,
+    demand: np.ndarray,
+    *,
+    segment: str,
+    tree: str,
+    rows: list[pd.DataFrame],
+    problems: list[tuple[str, list[int], str]],
+    reason: str,
+    rounds: int,
+    seed: int,
+) -> np.ndarray:
+    """Solve one tree, append its cable sections and problems; return the terminals' depths."""
+    te, flow, up, down, depth, unreached = _solve_tree(
+        net, edges, root, terminals, demand, rounds=rounds, seed=seed
+    )
+    rows.append(
+        pd.DataFrame(
+            {
+                "segment": segment,
+                "tree": tree,
+                "edge": te,
+                "from_node": up,
+                "to_node": down,
+                "fibres": flow,
+            }
+        )
+    )
+    if len(unreached):
+        problems.append((tree, unreached.tolist(), reason))
+    return depth
+
+
 def route(
     net: TrenchNetwork,
     zoning: Zoning,
@@ -203,7 +239,9 @@ def route(
     parent = zoning.parent
     src_nro = _root_label(parent, nro["node"].to_numpy(), net.n_nodes)
     pm_zone_node = _zone_nodes(zoning, net.n_nodes)
-    tr_rows, di_rows, problems = [], [], []
+    tr_rows: list[pd.DataFrame] = []
+    di_rows: list[pd.DataFrame] = []
+    problems: list[tuple[str, list[int], str]] = []
     pm_depth = np.full(len(pm), np.nan)
     pbo_depth = np.full(len(pbo), np.nan)
     total = len(nro) + len(pm)
@@ -225,31 +263,20 @@ def route(
         edges = e_order[lo:hi]
         mine = np.flatnonzero(pm_nro_idx == i)
         term = pm["node"].to_numpy()[mine]
-        root = int(nro["node"].iloc[i])
-        te, flow, up, down, depth, unreached = _solve_tree(
-            net, edges, root, term, transport_demand[mine], rounds=rounds, seed=seed + i
+        pm_depth[mine] = _route_one(
+            net,
+            edges,
+            int(nro["node"].iloc[i]),
+            term,
+            transport_demand[mine],
+            segment="TR",
+            tree=nro["site_id"].iloc[i],
+            rows=tr_rows,
+            problems=problems,
+            reason="PMs not reachable from their NRO on the roads",
+            rounds=rounds,
+            seed=seed + i,
         )
-        pm_depth[mine] = depth
-        tr_rows.append(
-            pd.DataFrame(
-                {
-                    "segment": "TR",
-                    "tree": nro["site_id"].iloc[i],
-                    "edge": te,
-                    "from_node": up,
-                    "to_node": down,
-                    "fibres": flow,
-                }
-            )
-        )
-        if len(unreached):
-            problems.append(
-                (
-                    nro["site_id"].iloc[i],
-                    unreached.tolist(),
-                    "PMs not reachable from their NRO on the roads",
-                )
-            )
         done += 1
         if on_tree:
             on_tree(done, total)
@@ -258,7 +285,6 @@ def route(
     zone_of_edge_v = pm_zone_node[ev]
     # an edge belongs to a PM zone when both ends do, or one end is the zone's PM site
     pm_site = pm["node"].to_numpy()
-    site_zone = pd.Series(np.arange(len(pm)), index=pm_site)
     in_zone = np.where(zone_of_edge_u == zone_of_edge_v, zone_of_edge_u, -1)
     edge_zone = [in_zone]
     for ends, other in ((eu, zone_of_edge_v), (ev, zone_of_edge_u)):
@@ -284,37 +310,25 @@ def route(
     pbo_sorted = pbo_pm_idx[pbo_order]
     pbo_nodes = pbo["node"].to_numpy()
     pbo_lines = pbo["lines"].to_numpy().astype(float)
-    del site_zone
     for j in range(len(pm)):
         lo, hi = np.searchsorted(z_sorted, [j, j + 1])
         edges = e_sorted2[lo:hi]
         plo, phi = np.searchsorted(pbo_sorted, [j, j + 1])
         mine = pbo_order[plo:phi]
-        root = int(pm_site[j])
-        te, flow, up, down, depth, unreached = _solve_tree(
-            net, edges, root, pbo_nodes[mine], pbo_lines[mine], rounds=rounds, seed=seed + j
+        pbo_depth[mine] = _route_one(
+            net,
+            edges,
+            int(pm_site[j]),
+            pbo_nodes[mine],
+            pbo_lines[mine],
+            segment="DI",
+            tree=pm["site_id"].iloc[j],
+            rows=di_rows,
+            problems=problems,
+            reason="PBOs not reachable from their PM inside the PM zone",
+            rounds=rounds,
+            seed=seed + j,
         )
-        pbo_depth[mine] = depth
-        di_rows.append(
-            pd.DataFrame(
-                {
-                    "segment": "DI",
-                    "tree": pm["site_id"].iloc[j],
-                    "edge": te,
-                    "from_node": up,
-                    "to_node": down,
-                    "fibres": flow,
-                }
-            )
-        )
-        if len(unreached):
-            problems.append(
-                (
-                    pm["site_id"].iloc[j],
-                    unreached.tolist(),
-                    "PBOs not reachable from their PM inside the PM zone",
-                )
-            )
         done += 1
         if on_tree:
             on_tree(done, total)
