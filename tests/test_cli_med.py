@@ -131,3 +131,58 @@ def test_help_lists_the_options():
         "--overwrite",
     ):
         assert opt in res.output
+
+
+def test_real_copper_file_replaces_the_synthetic_plant(tmp_path):
+    """--copper: a user's NRA/SR CSV (lon/lat) is used, recorded in the manifest; bad codes exit 2."""
+    from bthd.region import Region
+
+    r = Region.embedded(epci="200069391")
+    plant = r.sites[r.sites["site_type"].isin(["NRA", "SR"])].to_crs(4326)
+    csv = tmp_path / "plant.csv"
+    pd.DataFrame(
+        {
+            "site_id": plant["site_id"],
+            "site_type": plant["site_type"],
+            "tv": plant["tv"],
+            "lon": plant.geometry.x,
+            "lat": plant.geometry.y,
+        }
+    ).to_csv(csv, index=False, sep=";")
+    res = runner.invoke(
+        app,
+        [
+            "med",
+            "--epci",
+            "200069391",
+            "--operations",
+            "3",
+            "--copper",
+            str(csv),
+            "--out",
+            str(tmp_path / "run"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    man = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert man["parameters"]["copper_plant"] == str(csv)
+    assert len(man["inputs"]["copper_plant"]["sha256"]) == 64
+    sel = pd.read_csv(tmp_path / "run" / "tables" / "med_selected.csv")
+    assert len(sel) == 3 and set(sel["sr_id"]) <= set(plant["site_id"])
+    bad = pd.read_csv(csv, sep=";")
+    bad.loc[0, "site_type"] = "DSLAM"
+    bad.to_csv(tmp_path / "bad.csv", index=False, sep=";")
+    res = runner.invoke(
+        app,
+        [
+            "med",
+            "--epci",
+            "200069391",
+            "--copper",
+            str(tmp_path / "bad.csv"),
+            "--out",
+            str(tmp_path / "run2"),
+        ],
+    )
+    assert res.exit_code == 2 and "DSLAM" in res.output
+    assert not (tmp_path / "run2").exists()

@@ -68,6 +68,12 @@ def med(
         help="Also design the FTTH network to find which MED fibre it reuses (slow on the "
         "whole region).",
     ),
+    copper: Path | None = typer.Option(
+        None,
+        "--copper",
+        help="Your NRA/SR file (CSV with x/y or lon/lat, or any vector format; columns site_id, "
+        "site_type NRA|SR, optional tv) in place of the synthetic copper plant.",
+    ),
     seed: int = typer.Option(2154, "--seed", help="Seed of the synthetic data."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing run folder."),
 ) -> None:
@@ -99,6 +105,7 @@ def med(
         reuse=reuse,
         seed=seed,
         overwrite=overwrite,
+        copper=copper,
     )
     rep = res["report"]
     sel = res["selected"]
@@ -183,6 +190,7 @@ def _run(
     nra_zo: bool,
     reuse: bool,
     seed: int,
+    copper: Path | None = None,
     overwrite: bool,
 ) -> dict[str, Any]:
     """Compute and write the run; return what the command prints."""
@@ -235,7 +243,12 @@ def _run(
             snapped = snap_premises(reg.premises, net)
         assert snapped is not None
         stage("copper lines")
-        cl = copper_lines(net, snapped, reg.sites)
+        if copper is not None:
+            from bthd.network.copper import read_copper_sites
+
+            cl = copper_lines(net, snapped, read_copper_sites(copper))
+        else:
+            cl = copper_lines(net, snapped, reg.sites)
         fy = ftth_year(reg.premises, default_schedule(reg.communes))
         locaux = reg.premises["logements"] + reg.premises["locaux_pro"]
         stage("candidates")
@@ -269,11 +282,14 @@ def _run(
             "kinds": list(kinds),
             "reuse": reuse,
             "seed": seed,
+            "copper_plant": str(copper) if copper is not None else "synthetic (bthd.synth)",
             "med_settings": s.model_dump(),
             "schedule": "bthd.eligibility.default_schedule (derived from Arcep 2018)",
         }
         with run_folder(out, command="bthd med", parameters=params, overwrite=overwrite) as rf:
             rf.add_input("embedded_bretagne", data.embedded_gpkg())
+            if copper is not None:
+                rf.add_input("copper_plant", copper)
             rf.write_layers(_layers(sel, cl, net))
             rf.write_table("med_candidates", cands.drop(columns="route_edges"))
             rf.write_table("med_selected", sel.drop(columns="route_edges"))
