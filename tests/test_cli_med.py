@@ -134,7 +134,7 @@ def test_help_lists_the_options():
 
 
 def test_real_copper_file_replaces_the_synthetic_plant(tmp_path):
-    """--copper: a user's NRA/SR CSV (lon/lat) is used, recorded in the manifest; bad codes exit 2."""
+    """--copper: a user's NRA/SR CSV (lon/lat) replaces the plant, recorded; bad codes exit 2."""
     from bthd.region import Region
 
     r = Region.embedded(epci="200069391")
