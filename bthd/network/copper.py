@@ -271,8 +271,13 @@ def copper_lines(
     used = cs.copy()
     if "nra_id" in used.columns:
         used = used.rename(columns={"nra_id": "nra_id_given"})
-    sr_nra_id = dict(zip(sr["site_id"], np.where(sr_nra >= 0, nra["site_id"].to_numpy()[
-        np.maximum(sr_nra, 0)], None), strict=True))
+    sr_nra_id = dict(
+        zip(
+            sr["site_id"],
+            np.where(sr_nra >= 0, nra["site_id"].to_numpy()[np.maximum(sr_nra, 0)], None),
+            strict=True,
+        )
+    )
     used["nra_id"] = used["site_id"].map(sr_nra_id)
     used["node"] = node_of_site
     counts = pd.concat([lines["nra_id"].value_counts(), lines["sr_id"].value_counts()])
