@@ -25,18 +25,13 @@ import pandas as pd
 
 from bthd import dsl
 from bthd._errors import InputError, Problem, ValidationError
+from bthd.reference import BTHD_PHASES
 
 log = logging.getLogger(__name__)
 
 TECHNOLOGIES = ("none", "copper", "copper_med", "ftth")
 TECHNOLOGY_DTYPE = pd.CategoricalDtype(list(TECHNOLOGIES), ordered=True)
 
-#: BTHD phases as published by Mégalis (seeds; DOMAIN.md section 8): years and locaux.
-BTHD_PHASES: tuple[tuple[str, int, int, int], ...] = (
-    ("phase 1", 2015, 2020, 250_000),
-    ("phase 2", 2020, 2023, 400_000),
-    ("phase 3", 2024, 2026, 627_332),
-)
 
 
 def default_schedule(communes: pd.DataFrame, *, seed: int = 2154) -> pd.DataFrame:

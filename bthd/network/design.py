@@ -26,6 +26,7 @@ from bthd._errors import InputError, Problem, ValidationError
 from bthd.network.roads import TrenchNetwork, snap_premises, trench_network
 from bthd.network.routing import Routing, optical_budget_db, route
 from bthd.network.zoning import Zoning, zone_premises
+from bthd.reference import PUBLISHED_COST_PER_PRISE  # noqa: F401 (re-exported)
 from bthd.region import Region
 from bthd.settings import (
     ARCEP,
@@ -42,13 +43,6 @@ from bthd.settings import (
 
 log = logging.getLogger(__name__)
 
-#: Published costs per prise to compare with (€ HT), DOMAIN.md section 6.
-PUBLISHED_COST_PER_PRISE = {
-    "BTHD phase 1 (383 M€ / 220,000 prises)": 1741.0,
-    "BTHD average (Mégalis, 2019)": 2000.0,
-    "Seine-et-Marne (743 M€ / 570,000)": 1304.0,
-    "Aumont-Aubrac rural pilot (821,801 € / 619)": 1328.0,
-}
 
 
 @dataclass
