@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from bthd import i18n
 from bthd._errors import InputError
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 #: Catalogues held as data.
 CATALOGUES = ("megalis", "essonne")
 #: Languages of the tables.
-LANGS = ("en", "fr")
+LANGS = i18n.LANGS
 #: ``service_id`` of the rows that count every service at once (a platform or bouquet total).
 ALL_SERVICES = "_all"
 
@@ -89,42 +90,29 @@ def _data(name: str) -> pd.DataFrame:
 def labels(kind: str, lang: str = "en") -> dict[str, str]:
     """Labels of the codes of one kind (``catalogue``, ``offer``, ``category``, ``indicator``,
     ``qualifier``) in ``lang``."""
-    _check_lang(lang)
+    i18n.check_lang(lang)
     lab = _data("labels")
-    _check_choice(kind, sorted(lab["kind"].unique()), "label kind")
-    lab = lab[lab["kind"] == kind]
-    return dict(zip(lab["code"], lab[f"label_{lang}"], strict=True))
+    i18n.check_choice(kind, sorted(lab["kind"].unique()), "label kind")
+    return i18n.labels(lab[lab["kind"] == kind], "code", lang)
 
 
 # --- argument checks ---------------------------------------------------------------------------
 
 
-def _check_choice(value: object, choices: list[str] | tuple[str, ...], what: str) -> None:
-    if value not in choices:
-        raise InputError(
-            f"{what} {value!r} is unknown; the valid choices are: {', '.join(map(str, choices))}."
-        )
-
-
-def _check_lang(lang: str) -> None:
-    _check_choice(lang, LANGS, "language")
-
-
 def _check_catalogue(catalogue: str | None) -> list[str]:
     if catalogue is None:
         return list(CATALOGUES)
-    _check_choice(catalogue, CATALOGUES, "catalogue")
+    i18n.check_choice(catalogue, CATALOGUES, "catalogue")
     return [catalogue]
 
 
 def _translate(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return df.rename(columns=_COLUMNS_FR) if lang == "fr" else df
+    return i18n.translate_columns(df, _COLUMNS_FR, lang)
 
 
 def column_names(names: list[str], lang: str = "en") -> list[str]:
     """The names the tables of this module give to the columns ``names`` in ``lang``."""
-    _check_lang(lang)
-    return [_COLUMNS_FR.get(n, n) for n in names] if lang == "fr" else list(names)
+    return i18n.column_names(names, _COLUMNS_FR, lang)
 
 
 # --- public API --------------------------------------------------------------------------------
@@ -145,11 +133,11 @@ def editions(catalogue: str | None = None, *, lang: str = "en") -> pd.DataFrame:
     pandas.DataFrame
         Columns ``catalogue, edition, start_year, end_year, label, source``.
     """
-    _check_lang(lang)
+    i18n.check_lang(lang)
     cats = _check_catalogue(catalogue)
     ed = _data("editions")
     ed = ed[ed["catalogue"].isin(cats)].reset_index(drop=True)
-    ed["label"] = ed[f"label_{lang}"]
+    ed["label"] = ed[i18n.label_column(lang)]
     ed = ed[["catalogue", "edition", "start_year", "end_year", "label", "source"]]
     return _translate(ed, lang)
 
@@ -163,7 +151,7 @@ def categories(catalogue: str | None = None, *, lang: str = "en") -> pd.DataFram
         Columns ``catalogue, category, label, source``; ``category`` is the code that
         :func:`services` takes.
     """
-    _check_lang(lang)
+    i18n.check_lang(lang)
     cats = _check_catalogue(catalogue)
     cat = _data("catalogue")
     cat = cat[cat["catalogue"].isin(cats) & cat["category"].notna()]
@@ -171,7 +159,7 @@ def categories(catalogue: str | None = None, *, lang: str = "en") -> pd.DataFram
     lab = _data("labels")
     lab = lab[lab["kind"] == "category"].rename(columns={"code": "category"})
     out = pairs.merge(lab, on="category", how="left", validate="many_to_one")
-    out["label"] = out[f"label_{lang}"]
+    out["label"] = out[i18n.label_column(lang)]
     return _translate(out[["catalogue", "category", "label", "source"]], lang)
 
 
@@ -238,7 +226,7 @@ def services(
         For an unknown catalogue, year, category, offer or language; the message lists the valid
         choices.
     """
-    _check_lang(lang)
+    i18n.check_lang(lang)
     cats = _check_catalogue(catalogue)
     df = _data("catalogue")
     df = df[df["catalogue"].isin(cats)]
@@ -251,15 +239,15 @@ def services(
     if category is not None:
         all_cat = _data("catalogue")
         valid = sorted(all_cat.loc[all_cat["catalogue"].isin(cats), "category"].dropna().unique())
-        _check_choice(category, valid, "category")
+        i18n.check_choice(category, valid, "category")
         df = df[df["category"] == category]
     if offer is not None:
-        _check_choice(offer, sorted(df["offer"].unique()), "offer")
+        i18n.check_choice(offer, sorted(df["offer"].unique()), "offer")
         df = df[df["offer"] == offer]
     df = df.assign(
         offer=df["offer"].map(labels("offer", lang)),
         category=df["category"].map(labels("category", lang)),
-        service=df[f"name_{lang}"],
+        service=df[i18n.label_column(lang, "name")],
     )
     cols = [
         "catalogue",
@@ -328,7 +316,7 @@ def usage(
 def _usage(
     catalogue: str, year: int | None, service: str | None, indicator: str | None, lang: str
 ) -> pd.DataFrame:
-    _check_lang(lang)
+    i18n.check_lang(lang)
     _check_catalogue(catalogue)
     df = _data("usage")
     df = df[df["catalogue"] == catalogue]
@@ -341,10 +329,10 @@ def _usage(
             )
         df = df[df["year"] == year]
     if service is not None:
-        _check_choice(service, sorted(df["service_id"].unique()), "service")
+        i18n.check_choice(service, sorted(df["service_id"].unique()), "service")
         df = df[df["service_id"] == service]
     if indicator is not None:
-        _check_choice(indicator, sorted(df["indicator"].unique()), "indicator")
+        i18n.check_choice(indicator, sorted(df["indicator"].unique()), "indicator")
         df = df[df["indicator"] == indicator]
     names = _service_names(catalogue, lang)
     df = df.assign(
@@ -380,7 +368,11 @@ def _service_names(catalogue: str, lang: str) -> dict[object, str]:
     )
     names: dict[object, str] = {}
     for sid, name, start, end in zip(
-        cat["service_id"], cat[f"name_{lang}"], cat["start_year"], cat["end_year"], strict=True
+        cat["service_id"],
+        cat[i18n.label_column(lang, "name")],
+        cat["start_year"],
+        cat["end_year"],
+        strict=True,
     ):
         names[sid] = name
         for y in range(int(start), int(end) + 1):
@@ -422,7 +414,7 @@ def usage_chart(catalogue: str = "megalis", *, year: int | None = None, lang: st
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    _check_lang(lang)
+    i18n.check_lang(lang)
     _check_catalogue(catalogue)
     raw = _data("usage")
     ent = raw[

@@ -53,12 +53,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bthd import i18n
 from bthd._errors import InputError
 from bthd.governance import METROPOLE_TYPES, member_epci, members
 
 #: Scales held as data, with the years they apply to.
 SCALES = ("emegalis_2007", "bouquet_2015", "statutory_2015")
-LANGS = ("en", "fr")
+#: Languages of the tables.
+LANGS = i18n.LANGS
 
 _COLUMNS_FR = {
     "scale": "barème",
@@ -104,11 +106,7 @@ BTHD_PER_PRISE_EUR: float = float(_scales()["bthd_cofinancing"]["per_prise_eur"]
 
 def translate_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``df`` with the column names of this module's tables in ``lang`` (``"en"`` or ``"fr"``)."""
-    if lang not in LANGS:
-        raise InputError(
-            f"language {lang!r} is unknown; the valid choices are: {', '.join(LANGS)}."
-        )
-    return df.rename(columns=_COLUMNS_FR) if lang == "fr" else df
+    return i18n.translate_columns(df, _COLUMNS_FR, lang)
 
 
 # --- published points --------------------------------------------------------------------------
@@ -124,8 +122,8 @@ def scale_points(*, lang: str = "en") -> pd.DataFrame:
         valid_from, valid_to, source``. Bouquet points have no population (it is the smallest
         member EPCI and the smallest métropole of the data); ratios have no amount.
     """
+    label = i18n.label_column(lang)
     s = _scales()
-    label = f"label_{lang}" if lang in LANGS else "label_en"
     rows: list[dict[str, Any]] = []
     for key in SCALES:
         sc = s[key]
@@ -538,7 +536,7 @@ def contributions(
         valid choices).
     """
     in_force = list(SCALES) if year is None else scales_in_force(year)
-    translate_columns(pd.DataFrame(), lang)  # checks ``lang`` before any work
+    i18n.check_lang(lang)  # before any work
     m = members(epci, communes, population_column=population_column)
     ep = m[m["member_type"] == "epci"]
     if siren is not None:
@@ -577,10 +575,7 @@ def _check_siren(siren: str, ep: pd.DataFrame) -> None:
             f"EPCI {siren} ({row['name']}) is not a member of Mégalis Bretagne: {row['reason']}"
         )
     valid = sorted(ep["member_id"])
-    raise InputError(
-        f"EPCI SIREN {siren!r} is unknown; the valid choices are the "
-        f"{len(valid)} member EPCI: {', '.join(valid)}."
-    )
+    i18n.check_choice(siren, valid, "EPCI SIREN", choices_name=f"{len(valid)} member EPCI")
 
 
 # --- link to the phasing of BTHD ---------------------------------------------------------------

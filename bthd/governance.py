@@ -51,6 +51,7 @@ from importlib import resources
 
 import pandas as pd
 
+from bthd import i18n
 from bthd._errors import InputError
 
 #: Year of the embedded EPCI composition (COG 2026): the "today" of :func:`colleges`.
@@ -74,7 +75,8 @@ COLLEGES = ("region", "departements", "epci_1", "epci_2", "epci_3")
 MAJORITY_KINDS = ("simple", "two_thirds")
 #: Assignment rules understood by :func:`assign_colleges`.
 RULES = ("type", "size")
-LANGS = ("en", "fr")
+#: Languages of the tables.
+LANGS = i18n.LANGS
 
 _EPCI_COLUMNS = ("epci_siren", "name", "epci_type")
 _COLUMNS_FR = {
@@ -120,18 +122,10 @@ def _data(name: str) -> pd.DataFrame:
     return _read(name).copy()
 
 
-def _check_choice(value: object, choices: tuple[object, ...] | list[object], what: str) -> None:
-    if value not in choices:
-        raise InputError(
-            f"{what} {value!r} is unknown; the valid choices are: {', '.join(map(str, choices))}."
-        )
-
-
 def _translate(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    _check_choice(lang, LANGS, "language")
+    out = i18n.translate_columns(df, _COLUMNS_FR, lang)
     if lang == "en":
-        return df
-    out = df.rename(columns=_COLUMNS_FR)
+        return out
     col = _COLUMNS_FR["college"]
     if col in out.columns:
         labels = college_labels("fr")
@@ -175,9 +169,7 @@ def _default_communes() -> pd.DataFrame:
 
 def college_labels(lang: str = "en") -> dict[str, str]:
     """Label of each college code (``region`` → ``Région``, ``epci_1`` → ``EPCI n°1``...)."""
-    _check_choice(lang, LANGS, "language")
-    c = _data("colleges")
-    labels = dict(zip(c["college"], c[f"label_{lang}"], strict=True))
+    labels = i18n.labels(_data("colleges"), "college", lang)
     labels["total"] = "Total"
     return labels
 
@@ -379,7 +371,7 @@ def assign_colleges(
         ``epci_siren, name, epci_type, population, college, delegates, votes_per_delegate,
         votes`` (votes of the member: its delegates times the votes per delegate).
     """
-    _check_choice(rule, RULES, "college assignment rule")
+    i18n.check_choice(rule, RULES, "college assignment rule")
     if threshold < 0 or agglo_threshold < 0:
         raise InputError(
             f"thresholds must be >= 0, got threshold={threshold}, "
@@ -491,7 +483,7 @@ def colleges(
         vote_share_pct``.
     """
     year = CURRENT_YEAR if year is None else year
-    _check_choice(year, (2015, CURRENT_YEAR), "year")
+    i18n.check_choice(year, (2015, CURRENT_YEAR), "year")
     if year == 2015:
         out = colleges_2015(total=False).drop(columns="source")
     else:
@@ -582,7 +574,7 @@ def votes_needed(total: int, kind: str = "simple") -> int:
         thirds (``ceil(2 * total / 3)``).
     """
     _check_count(total, "total")
-    _check_choice(kind, MAJORITY_KINDS, "majority kind")
+    i18n.check_choice(kind, MAJORITY_KINDS, "majority kind")
     if kind == "simple":
         return int(total) // 2 + 1
     return -(-2 * int(total) // 3)

@@ -69,7 +69,9 @@ def _run(
     overwrite: bool,
 ) -> None:
     from bthd import catalogue as cat
+    from bthd import i18n
 
+    t = i18n.pick(_TITLES, i18n.check_lang(lang, "--lang"))
     svc = cat.services(catalogue, year=year, category=category, lang=lang)
     fig = None
     if chart is not None:  # before printing anything: a bad output or catalogue fails first
@@ -79,7 +81,6 @@ def _run(
         counted = cat.chart_years(catalogue)
         fig = cat.usage_chart(catalogue, year=year if year in counted else None, lang=lang)
 
-    t = _TITLES[lang]
     cols = cat.column_names(["edition", "offer", "category", "service", "available_from"], lang)
     name = cat.labels("catalogue", lang)[catalogue]
     when = str(year) if year is not None else t["all"]

@@ -68,10 +68,10 @@ def _run(
     year: int | None, epci: str | None, communes: bool, lang: str, csv: Path | None, overwrite: bool
 ) -> None:
     from bthd import contributions as co
+    from bthd import i18n
     from bthd._errors import InputError
 
-    co.translate_columns(co.scale_points(), lang)  # checks lang before any work
-    t = _TEXT[lang]
+    t = i18n.pick(_TEXT, i18n.check_lang(lang, "--lang"))  # before any work
     points = co.scale_points()
     in_force = list(co.SCALES) if year is None else co.scales_in_force(year)
     points = points[points["scale"].isin(in_force)]

@@ -80,9 +80,9 @@ _COMPARE_HEAD = {
 
 def _run(year: int | None, lang: str, rule: str, threshold: int, members: bool) -> None:
     from bthd import governance as gov
+    from bthd import i18n
 
-    gov.colleges_2015(lang=lang)  # checks lang before any work
-    t = _TEXT[lang]
+    t = i18n.pick(_TEXT, i18n.check_lang(lang, "--lang"))  # before any work
     now_year = gov.CURRENT_YEAR
     if year is not None and year not in (2015, now_year):
         gov.colleges(year)  # raises with the valid years
@@ -136,7 +136,9 @@ def _compact(comp: Any, names: Any, lang: str) -> Any:
             return [f"{x:.1f} → {y:.1f}" for x, y in zip(a, b, strict=True)]
         return [f"{x} → {y} ({y - x:+d})" for x, y in zip(a, b, strict=True)]
 
-    head = _COMPARE_HEAD[lang]
+    from bthd import i18n
+
+    head = i18n.pick(_COMPARE_HEAD, lang)
     return pd.DataFrame(
         {
             head[0]: list(names),
