@@ -15,6 +15,7 @@ from geopandas.testing import assert_geodataframe_equal
 from bthd._errors import CRSError, InputError, ParameterError, ValidationError
 from bthd.data import load_backbone, load_communes, load_pops
 from bthd.io import write_layers
+from bthd.io.runs import RunFolderError, run_folder
 from bthd.network.backbone import (
     SURVIVABILITY_COLUMNS,
     attach_nros,
@@ -503,8 +504,8 @@ def test_an_nro_or_pop_cut_lists_its_pms_and_causes(single, dual):
 
 def test_outage_reads_a_run_folder(single, tmp_path: Path):
     run = tmp_path / "run"
-    run.mkdir()
-    write_layers(layers_of(single), run / "layers.gpkg")
+    with run_folder(run, command="test", parameters={}) as rf:
+        rf.write_layers(layers_of(single))
     cuts = ["POP-LORIENT", "PM-BREST-B1"]
     from_disk = outage(run, cuts)
     in_memory = outage(layers_of(single), cuts)
@@ -514,6 +515,15 @@ def test_outage_reads_a_run_folder(single, tmp_path: Path):
     assert from_disk.locaux_total == in_memory.locaux_total
     nl = network_layers(run / "layers.gpkg")
     assert len(nl.collecte) == 16 and len(nl.backbone) == 8 and len(nl.pops) == 8
+
+
+def test_a_folder_without_manifest_is_not_a_run(single, tmp_path: Path):
+    folder = tmp_path / "not-a-run"
+    folder.mkdir()
+    write_layers(layers_of(single), folder / "layers.gpkg")
+    with pytest.raises(RunFolderError, match=r"no manifest\.json"):
+        network_layers(folder)
+    assert len(network_layers(folder / "layers.gpkg").pops) == 8  # the GeoPackage alone reads
 
 
 def test_unknown_ids_give_close_matches_and_the_kinds_accepted(single):

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from bthd.cli import app
 from bthd.data import load_backbone, load_pops
-from bthd.io import write_layers
+from bthd.io.runs import run_folder
 from bthd.network.backbone import SURVIVABILITY_COLUMNS, attach_nros
 
 runner = CliRunner()
@@ -74,8 +74,8 @@ def run(tmp_path_factory) -> Path:
         crs="EPSG:2154",
     )
     out = tmp_path_factory.mktemp("outage") / "run"
-    out.mkdir()
-    write_layers({"sites": sites, "backbone": backbone, "premises": premises}, out / "layers.gpkg")
+    with run_folder(out, command="test", parameters={}) as rf:
+        rf.write_layers({"sites": sites, "backbone": backbone, "premises": premises})
     return out
 
 

@@ -60,49 +60,21 @@ def outage(
             uplinks=uplinks,
             secured_extension=secured,
         )
-        n_spof = int((table["locaux_lost"] > 0).sum())
-        shown = table.assign(
-            nro_ids=table["nro_ids"].map(_short),
-            insee_codes=table["insee_codes"].map(_short),
-            share_of_locaux=(100 * table["share_of_locaux"]).round(2),
-        )
-        print_table(
-            shown.rename(columns={"share_of_locaux": "share_%"}),
-            f"Single failures (uplinks {', '.join(uplinks)}; secured extension "
-            f"{'yes' if secured else 'no'})",
-            max_rows=max_rows,
-        )
+        view = bb.failure_table(table, uplinks=uplinks, secured_extension=secured)
+        print_table(view.shown, view.title, max_rows=max_rows)
         console.print(
-            f"{len(table)} elements; [bold]{n_spof}[/] cut off locaux when they fail "
-            f"alone, {len(table) - n_spof} cut off nothing."
+            f"{view.elements} elements; [bold]{view.cutting}[/] cut off locaux when they fail "
+            f"alone, {view.harmless} cut off nothing."
         )
         if csv is not None:
             handle_errors(_write_csv)(table, csv, overwrite)
         return
     report = handle_errors(bb.outage)(layers, cut or [], uplinks=uplinks, secured_extension=secured)
     console.print(report.summary(), highlight=False)
-    print_table(report.cut, "Cut elements (and what each would cut off alone)", max_rows=max_rows)
-    if len(report.pops):
-        print_table(report.pops, "PoPs down or cut off from the uplinks", max_rows=max_rows)
-    if len(report.nros):
-        print_table(report.nros, "NROs without service", max_rows=max_rows)
-    if len(report.pms):
-        print_table(report.pms, "PMs without service", max_rows=max_rows)
-    if len(report.communes):
-        shown = report.communes.assign(share_lost=(100 * report.communes["share_lost"]).round(2))
-        print_table(
-            shown.rename(columns={"share_lost": "share_%"}),
-            "Communes with premises cut off",
-            max_rows=max_rows,
-        )
+    for title, df in report.tables():
+        print_table(df, title, max_rows=max_rows)
     if csv is not None:
-        names = dict(zip(layers.communes["insee_code"], layers.communes["name"], strict=True))
-        prem = report.premises.assign(commune=report.premises["insee_code"].map(names))
-        handle_errors(_write_csv)(prem, csv, overwrite)
-
-
-def _short(text: str, limit: int = 32) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        handle_errors(_write_csv)(report.premises_table(), csv, overwrite)
 
 
 def _write_csv(df: pd.DataFrame, path: Path, overwrite: bool) -> None:
