@@ -33,7 +33,6 @@ TECHNOLOGIES = ("none", "copper", "copper_med", "ftth")
 TECHNOLOGY_DTYPE = pd.CategoricalDtype(list(TECHNOLOGIES), ordered=True)
 
 
-
 def default_schedule(communes: pd.DataFrame, *, seed: int = 2154) -> pd.DataFrame:
     """A deployment schedule per commune derived from Arcep 2018 and BTHD's phases.
 
@@ -158,7 +157,6 @@ def eligibility_by_year(
     *,
     med_year: pd.Series | None = None,
     copper_after_med: pd.DataFrame | None = None,
-    island: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Best technology and rate class of every premise for every year.
 
@@ -174,8 +172,6 @@ def eligibility_by_year(
         Year the MED of each premise's SR is done (NaN: none).
     copper_after_med
         ``rate_mbps`` of each premise after its SR's MED (same index).
-    island
-        True for premises of islands without a road link to the mainland (flagged).
 
     Returns
     -------
@@ -209,8 +205,6 @@ def eligibility_by_year(
         class_cols[y] = pd.Categorical.from_codes(code, dtype=dsl.RATE_CLASS_DTYPE)
     technology = pd.DataFrame(tech_cols, index=idx)
     rate_class = pd.DataFrame(class_cols, index=idx)
-    if island is not None:
-        technology.attrs["island"] = island.reindex(idx).fillna(False).astype(bool)
     return technology, rate_class
 
 
@@ -241,3 +235,44 @@ def summary_by_year(
         row["share_tres_haut_debit"] = round(float(by_class[thd].sum() / w.sum()), 4)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def islands(component: np.ndarray, node: np.ndarray, index: pd.Index) -> pd.Series:
+    """True for premises snapped to a road component other than the mainland's (the largest).
+
+    Parameters
+    ----------
+    component
+        Component label of every road node (:attr:`bthd.network.roads.TrenchNetwork.component`).
+    node
+        Road node of every premise (negative: not snapped).
+    index
+        Index of the premises.
+    """
+    main = np.bincount(component).argmax()
+    return pd.Series((node >= 0) & (component[np.maximum(node, 0)] != main), index=index)
+
+
+def before_after(
+    rate_class: pd.DataFrame, locaux: pd.Series, first: int, last: int
+) -> pd.DataFrame:
+    """Locaux by rate class in two years of :func:`eligibility_by_year`'s classes."""
+    cats = list(rate_class[first].cat.categories)
+    return pd.DataFrame(
+        {
+            "rate_class": cats,
+            f"locaux_{first}": [int(locaux[rate_class[first] == k].sum()) for k in cats],
+            f"locaux_{last}": [int(locaux[rate_class[last] == k].sum()) for k in cats],
+        }
+    )
+
+
+def by_premise(
+    premise_id: pd.Series, technology: pd.DataFrame, rate_class: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per premise: ``tech_YEAR`` and ``class_YEAR`` for every year (for Parquet)."""
+    out = pd.DataFrame({"premise_id": premise_id.to_numpy()})
+    for y in technology.columns:
+        out[f"tech_{y}"] = technology[y].astype(str).to_numpy()
+        out[f"class_{y}"] = rate_class[y].astype(str).to_numpy()
+    return out

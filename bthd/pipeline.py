@@ -1,10 +1,13 @@
-"""The main job end to end: load a region, generate what is missing, validate, summarise, write.
+"""The main job: an ordered list of registered stages, run on a region, written to a run folder.
 
-``bthd demo`` is a thin command over :func:`run`; notebooks call it the same way. Each stage is
-reported through an optional ``on_stage`` callback (the CLI turns it into a progress display).
-Later stages (design, phasing, eligibility, maps, reports) join this pipeline as they land.
+``bthd demo`` is a thin command over :func:`run`; notebooks call it the same way. The stages are
+those of :mod:`bthd.stages` (``bthd stages`` lists them); :func:`run` resolves the ones asked
+for with the stages they need, runs them, and writes every layer and table they made into one
+atomic run folder whose manifest lists each stage with its parameters, time and files.
+:func:`run_on` runs stages on an existing run folder and adds their files to it.
 
-Not for: the computations themselves, which live in their modules.
+Not for: the computations themselves (their modules) or the stages' declarations
+(:mod:`bthd.stages`).
 """
 
 from __future__ import annotations
@@ -12,27 +15,27 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from bthd.coverage import locaux_summary
+from bthd import data
+from bthd.io import check_output
+from bthd.io.runs import LAYERS_FILE, TABLES_DIR, Run, RunFolder, open_run, run_folder
+from bthd.network.design import Design
 from bthd.region import Region
-from bthd.runfolder import run_folder
-from bthd.schema import validate
-from bthd.settings import DEFAULT_SEED
-
-if TYPE_CHECKING:
-    from bthd.network.design import Design
+from bthd.settings import DEFAULT_DEMO_EPCI, DEFAULT_SEED
+from bthd.stages import StageContext, demo_stages, resolve, run_stages
 
 log = logging.getLogger(__name__)
 
 StageCallback = Callable[[str], None]
+
+#: Stages of ``bthd design``.
+DESIGN_STAGES = ("design", "costs", "backbone")
 
 _SYNTHETIC_NOTE = (
     "SYNTHETIC DATA: premises positions, roads and the copper plant (NRA/SR) of this run are "
@@ -50,27 +53,13 @@ class RunResult:
     tables: dict[str, pd.DataFrame]
     timings: dict[str, float] = field(default_factory=dict)
     design: Design | None = None
+    context: StageContext | None = None
 
 
-def _validated(region: Region) -> Region:
-    """Validate every layer of a region against its schema (every problem at once)."""
-    from dataclasses import replace
-
-    kinds = {
-        "communes": "communes",
-        "epci": "epci",
-        "departements": "departements",
-        "premises": "premises",
-        "road_edges": "roads",
-        "sites": "sites",
-        "links": "links",
-    }
-    changes = {}
-    for attr, kind in kinds.items():
-        g = getattr(region, attr)
-        if g is not None and len(g):
-            changes[attr] = validate(g, kind, source=f"{region.name}:{attr}")
-    return replace(region, **changes)
+def _scope(epci: str | None, departement: str | None, whole_region: bool) -> str:
+    if whole_region or (epci is None and departement is None):
+        return "region"
+    return f"epci {epci}" if epci else f"département {departement}"
 
 
 def run(
@@ -82,12 +71,13 @@ def run(
     zone_types: tuple[str, ...] | None = ("RIP",),
     seed: int = DEFAULT_SEED,
     overwrite: bool = False,
-    stages: tuple[str, ...] = ("summary", "design", "eligibility"),
+    stages: Sequence[str] | None = None,
     command: str = "bthd demo",
+    options: dict[str, dict[str, Any]] | None = None,
     design_options: dict[str, Any] | None = None,
     on_stage: StageCallback | None = None,
 ) -> RunResult:
-    """Run the main job on the embedded Brittany data and write a run folder.
+    """Run stages of the main job on the embedded Brittany data and write a run folder.
 
     Parameters
     ----------
@@ -101,111 +91,59 @@ def run(
     seed
         Seed of the synthetic generator and of the design.
     overwrite
-        Replace an existing run folder.
+        Replace an existing run folder (only once the new run is complete).
     stages
-        ``summary`` (locaux by commune, EPCI, département, zone type), ``design`` (the
-        FTTH network, its BOM and costs, the backbone's survivability) and ``eligibility``
-        (copper lines, DSL rate classes, best service per premise and year; needs ``design``).
+        Names of the stages to run (``bthd stages`` lists them); the stages they need are
+        added. Default: every stage of the main job (:func:`bthd.stages.demo_stages`).
     command
         Name of the command, for the manifest.
+    options
+        Options per stage name, e.g. ``{"design": {"within": "epci"}, "med": {"operations": 50}}``.
     design_options
-        Keyword arguments of :func:`bthd.network.design.design` (``within``, ``rounds``...).
+        Shorthand for ``options["design"]`` (keyword arguments of
+        :func:`bthd.network.design.design`: ``within``, ``rounds``...).
     on_stage
-        Called with the name of each stage as it starts.
+        Called with the name of each stage as it starts (and ``write`` at the end).
     """
-    from bthd import data
-    from bthd.io import check_output
-    from bthd.settings import DEFAULT_DEMO_EPCI
-    from bthd.synth import realism_table
-
-    unknown = set(stages) - {"summary", "design", "eligibility"}
-    if unknown:
-        raise ValueError(f"unknown stages {sorted(unknown)}; use summary, design, eligibility")
-    if "eligibility" in stages and "design" not in stages:
-        raise ValueError("the eligibility stage needs the design stage (FTTH zones)")
     check_output(out, overwrite=overwrite)  # fail before any work
     if not whole_region and epci is None and departement is None:
         epci = DEFAULT_DEMO_EPCI
-    stage = on_stage or (lambda _name: None)
-    timings: dict[str, float] = {}
-
-    def _mark(name: str) -> None:
-        timings[name] = time.perf_counter()
-        stage(name)
-
-    _mark("load and generate")
-    region = Region.embedded(epci=epci, departement=departement, zone_types=zone_types, seed=seed)
-    _mark("validate")
-    region = _validated(region)
-    tables: dict[str, pd.DataFrame] = {}
-    realism = None
-    if "summary" in stages:
-        _mark("summarise")
-        tables.update({f"locaux_{k}": v for k, v in locaux_summary(region).items()})
-        if region.premises is not None:
-            with_premises = region.communes["insee_code"].isin(
-                region.premises["insee_code"].unique()
-            )
-            realism = realism_table(_as_synth(region), region.communes[with_premises])
-            tables["synthetic_realism"] = realism
-    des = None
-    layers = region.layers()
-    if "links" in layers:
-        layers["backbone"] = layers.pop("links")
-    if "design" in stages:
-        _mark("design")
-        from bthd.network.design import design
-
-        des = design(region, seed=seed, **(design_options or {}))
-        layers, design_tables = _design_outputs(region, des, layers)
-        tables.update(design_tables)
-    elig = None
-    if "eligibility" in stages and des is not None:
-        _mark("eligibility")
-        elig = _eligibility(region, des, seed=seed)
-        tables.update(elig.tables)
-        layers["premises"] = elig.premises
-    _mark("write")
-    scope = (
-        "region"
-        if whole_region or (epci is None and departement is None)
-        else f"epci {epci}"
-        if epci
-        else f"département {departement}"
-    )
+    opts = {k: dict(v) for k, v in (options or {}).items()}
+    if design_options:
+        opts.setdefault("design", {}).update(design_options)
+    names = list(stages) if stages is not None else demo_stages()
+    plan = resolve(["load", *names])
     params = {
-        "scope": scope,
+        "scope": _scope(epci, departement, whole_region),
         "epci": epci,
         "departement": departement,
+        "whole_region": whole_region,
         "zone_types": list(zone_types) if zone_types else "all",
         "seed": seed,
-        "stages": list(stages),
-        "design_options": design_options or {},
+        "stages": [s.name for s in plan],
+        "stage_options": opts,
     }
+    ctx = StageContext(parameters={**params, "zone_types": zone_types}, options=opts)
+    run_stages(ctx, plan, on_stage=on_stage)
+    if on_stage is not None:
+        on_stage("write")
+    t0 = time.perf_counter()
+    region: Region = ctx.get("region")
     with run_folder(out, command=command, parameters=params, overwrite=overwrite) as rf:
         rf.add_input("embedded_bretagne", data.embedded_gpkg())
-        rf.write_layers(layers)
-        for name, df in tables.items():
-            rf.write_table(name, df)
-        if elig is not None:
-            rf.write_parquet("eligibility_by_premise", elig.by_premise)
+        _write_context(rf, ctx)
         note = _SYNTHETIC_NOTE.format(seed=seed, version=region.meta.get("generator_version"))
-        design_note = (
-            "\nThe FTTH design (sites NRO/PM/PBO, links TR/DI, zones, BOM, costs) is computed by "
-            "bthd on these synthetic premises and roads: its figures are model results, not "
-            "BTHD's actual network.\n"
-            if des is not None
-            else ""
-        )
         rf.write_text(
             "SOURCES.txt",
             f"{note}\n\nCredits: {data.CREDITS}\n"
             "Synthetic layers in layers.gpkg: premises, roads, road_nodes, and the "
-            "sites of type NRA and SR (column `synthetic` = 1)." + design_note,
+            "sites of type NRA and SR (column `synthetic` = 1)."
+            + "".join(f"\n{n}\n" for n in ctx.notes),
         )
         rf.manifest["synthetic"] = {"layers": list(region.synthetic), "note": note}
         rf.manifest["credits"] = data.CREDITS
-        rf.manifest["counts"] = {k: len(v) for k, v in layers.items()}
+        rf.manifest["counts"] = {k: len(v) for k, v in ctx.layers.items()}
+        des = ctx.artifacts.get("design")
         if des is not None:
             rf.manifest["design"] = {
                 "cost_per_prise_eur": round(des.cost_per_prise(), 2),
@@ -213,177 +151,79 @@ def run(
                 "total_cost_eur": round(des.total_cost, 2),
                 "timings_s": des.timings,
             }
-    end = time.perf_counter()
-    names = list(timings)
-    secs = {
-        n: round((timings[names[i + 1]] if i + 1 < len(names) else end) - timings[n], 3)
-        for i, n in enumerate(names)
-    }
-    return RunResult(Path(out), region, tables, secs, des)
+        rf.record_stage("write", {}, time.perf_counter() - t0, list(rf.manifest["outputs"]))
+    timings = {r.name: round(r.seconds, 3) for r in ctx.records}
+    timings["write"] = round(time.perf_counter() - t0, 3)
+    tables = {**ctx.tables}
+    return RunResult(Path(out), region, tables, timings, ctx.artifacts.get("design"), ctx)
 
 
-def _design_outputs(
-    region: Region, des: Design, layers: dict[str, gpd.GeoDataFrame]
-) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, pd.DataFrame]]:
-    """Layers and tables of a design for the run folder (collecte and survivability included)."""
-    from bthd.network import backbone as bb
-    from bthd.network.design import PUBLISHED_COST_PER_PRISE
+def _files_of(keys: Sequence[str], ctx: StageContext) -> list[str]:
+    """Run-folder files of a stage's keys (layers as ``layers.gpkg:NAME``)."""
+    out = []
+    for k in keys:
+        kind, _, name = k.partition(":")
+        if kind == "layer":
+            out.append(f"{LAYERS_FILE}:{name}")
+        elif kind == "table":
+            ext = "parquet" if name in ctx.parquet else "csv"
+            out.append(f"{TABLES_DIR}/{name}.{ext}")
+    return out
 
-    layers = dict(layers)
-    layers["premises"] = des.premises
-    sites = des.sites.drop(columns=["node"])
-    nros = sites[sites["site_type"] == "NRO"].rename(columns={"capacity": "lines"})
-    base_sites = layers.get("sites")
-    pops = base_sites[base_sites["site_type"] == "POP"] if base_sites is not None else None
-    layers["sites"] = gpd.GeoDataFrame(
-        pd.concat([base_sites, sites], ignore_index=True) if base_sites is not None else sites,
-        geometry="geometry",
-        crs=sites.crs,
+
+def _write_context(rf: RunFolder, ctx: StageContext, *, gpkg: str = LAYERS_FILE) -> None:
+    """Write a context's layers and tables, and record its stages in the manifest."""
+    if ctx.layers:
+        rf.write_layers(ctx.layers, gpkg)
+    for name, df in ctx.tables.items():
+        rf.write_table(name, df)
+    for name, df in ctx.parquet.items():
+        rf.write_parquet(name, df)
+    for r in ctx.records:
+        files = [f.replace(f"{LAYERS_FILE}:", f"{gpkg}:") for f in _files_of(r.added, ctx)]
+        rf.record_stage(r.name, r.parameters, r.seconds, files)
+
+
+def run_on(
+    run_path: str | os.PathLike[str],
+    stages: Sequence[str],
+    *,
+    options: dict[str, dict[str, Any]] | None = None,
+    overwrite: bool = False,
+    on_stage: StageCallback | None = None,
+) -> Run:
+    """Run stages on an existing run folder and add their files to it.
+
+    The stages read what they need from the folder (layers and tables); their tables go to
+    ``tables/``, their layers to ``STAGE.gpkg`` (the run's ``layers.gpkg`` is never
+    rewritten). Nothing in the folder is replaced unless ``overwrite``.
+
+    Raises
+    ------
+    bthd.ParameterError
+        For a stage that needs an in-memory result (e.g. the design's graph) the folder cannot
+        give, or a layer or table the folder lacks; the message names them.
+    """
+    src = open_run(run_path)
+    names = list(stages)
+    available = [f"layer:{n}" for n in src.layer_names()] + [
+        f"table:{n}" for n in src.table_names()
+    ]
+    plan = resolve(names, available=available)
+    ctx = StageContext(
+        parameters=dict(src.manifest.get("parameters", {})),
+        options={k: dict(v) for k, v in (options or {}).items()},
+        source=src,
     )
-    layers["links"] = des.links.drop(columns=["from_node", "to_node"])
-    tables: dict[str, pd.DataFrame] = {
-        "design_bom": des.bom,
-        "design_cost_by_pm": des.cost_by_pm,
-        "design_issues": des.issues,
-    }
-    if des.zones is not None:
-        layers["zones"] = des.zones
-    if pops is not None and len(pops) and len(nros):
-        backbone = layers.get("backbone")
-        collecte = bb.attach_nros(nros, pops)
-        layers["backbone"] = gpd.GeoDataFrame(
-            pd.concat([backbone, collecte], ignore_index=True), geometry="geometry", crs=sites.crs
-        )
-        tables["backbone_survivability"] = bb.survivability(
-            pops, backbone, collecte, des.premises.drop(columns="geometry")
-        )
-    # cost per prise by commune, EPCI, département (premises weighted by their PM zone)
-    cpp = des.cost_by_pm.set_index("pm_id")["cost_per_prise"]
-    p = des.premises
-    loc = (p["logements"] + p["locaux_pro"]).to_numpy()
-    served = p["pm_id"].notna().to_numpy()
-    df = pd.DataFrame(
-        {
-            "insee_code": p["insee_code"].to_numpy()[served],
-            "locaux": loc[served],
-            "cost": loc[served] * p["pm_id"][served].map(cpp).to_numpy(),
-        }
-    )
-    com = region.communes.set_index("insee_code")[["name", "departement", "epci_siren"]]
-    by_com = df.groupby("insee_code").sum().join(com)
-    for key, name in (
-        ("insee_code", "commune"),
-        ("epci_siren", "epci"),
-        ("departement", "departement"),
-    ):
-        g = by_com.reset_index().groupby(key)[["locaux", "cost"]].sum()
-        g["cost_per_prise_eur"] = (g["cost"] / g["locaux"]).round(2)
-        g["cost"] = g["cost"].round(2)
-        if key == "insee_code":
-            g = g.join(com["name"])
-        tables[f"design_cost_by_{name}"] = g.reset_index()
-    comp = pd.DataFrame(
-        {
-            "reference": [
-                "bthd model, without final connections",
-                "bthd model, with final connections",
-                *PUBLISHED_COST_PER_PRISE,
-            ],
-            "cost_per_prise_eur": [
-                round(des.cost_per_prise(), 2),
-                round(des.cost_per_prise(drops=True), 2),
-                *PUBLISHED_COST_PER_PRISE.values(),
-            ],
-            "source": [
-                "model (synthetic premises and roads)",
-                "model (synthetic premises and roads)",
-            ]
-            + ["DOMAIN.md section 6"] * len(PUBLISHED_COST_PER_PRISE),
-        }
-    )
-    tables["design_cost_comparison"] = comp
-    return layers, tables
-
-
-@dataclass
-class _Eligibility:
-    premises: gpd.GeoDataFrame
-    tables: dict[str, pd.DataFrame]
-    by_premise: pd.DataFrame
-
-
-def _eligibility(region: Region, des: Design, *, seed: int) -> _Eligibility:
-    """Copper lines and the best service per premise and year (FTTH schedule derived)."""
-    from bthd import eligibility as el
-    from bthd.network.copper import copper_lines
-
-    assert region.sites is not None and des.snapped is not None
-    cl = copper_lines(des.net, des.snapped, region.sites)
-    schedule = el.default_schedule(region.communes, seed=seed)
-    fy = el.ftth_year(des.premises, schedule)
-    med_year = None
-    after = None
-    med_tables: dict[str, pd.DataFrame] = {}
-    try:
-        from bthd import med
-    except ImportError:  # pragma: no cover - the MED planner lands separately
-        med = None  # type: ignore[assignment]
-    locaux = des.premises["logements"] + des.premises["locaux_pro"]
-    if med is not None:
-        med_year, after, med_tables = _default_med(med, cl, des, locaux, fy)
-    years = list(range(2014, 2027))  # 2014: before the first MED operations
-    main = np.bincount(des.net.component).argmax()
-    node = des.snapped["node"].to_numpy()
-    island = pd.Series(
-        (node >= 0) & (des.net.component[np.maximum(node, 0)] != main), index=des.premises.index
-    )
-    tech, cls = el.eligibility_by_year(
-        cl.lines, fy, years, med_year=med_year, copper_after_med=after, island=island
-    )
-    summary = el.summary_by_year(tech, cls, locaux)
-    prem = des.premises.copy()
-    prem["copper_rate_mbps"] = cl.lines["rate_mbps"].to_numpy()
-    prem["copper_class"] = cl.lines["rate_class"].astype(str).to_numpy()
-    prem["tv"] = cl.lines["tv"].astype(str).to_numpy()
-    prem["copper_length_m"] = cl.lines["length_m"].to_numpy()
-    prem["ftth_year"] = fy.to_numpy()
-    prem["island"] = island.to_numpy()
-    by_premise = pd.DataFrame({"premise_id": prem["premise_id"].to_numpy()})
-    for y in years:
-        by_premise[f"tech_{y}"] = tech[y].astype(str).to_numpy()
-        by_premise[f"class_{y}"] = cls[y].astype(str).to_numpy()
-    first, last = years[0], years[-1]
-    before_after = pd.DataFrame(
-        {
-            "rate_class": list(cls[first].cat.categories),
-            f"locaux_{first}": [
-                int(locaux[cls[first] == k].sum()) for k in cls[first].cat.categories
-            ],
-            f"locaux_{last}": [int(locaux[cls[last] == k].sum()) for k in cls[last].cat.categories],
-        }
-    )
-    tables = {
-        "eligibility_by_year": summary,
-        "eligibility_before_after": before_after,
-        "ftth_schedule": schedule,
-        **med_tables,
-    }
-    return _Eligibility(prem, tables, by_premise)
-
-
-def _default_med(med, cl, des, locaux, fy):
-    """The demo's MED programme: as many operations per line as BTHD's 174 for the RIP."""
-    n_ops = max(1, round(174 * float(locaux.sum()) / 1_160_808))
-    cands = med.candidates(cl, des.net, locaux, ftth_year=fy, med_year=2015)
-    sel = med.select(cands, operations=n_ops)
-    after = med.apply(cl, sel)
-    med_year = pd.Series(
-        np.where(cl.lines["sr_id"].isin(sel["sr_id"]), 2015, np.nan), index=cl.lines.index
-    )
-    return med_year, after, {"med_selected": sel}
-
-
-def _as_synth(region: Region):
-    from bthd.synth import SyntheticRegion
-
-    return SyntheticRegion(region.premises, region.road_nodes, region.road_edges, region.sites)
+    ctx.parameters.setdefault("seed", DEFAULT_SEED)
+    run_stages(ctx, plan, on_stage=on_stage)
+    added = set(ctx.added_keys())
+    out_ctx = StageContext(parameters=ctx.parameters, options=ctx.options)
+    out_ctx.layers = {k: v for k, v in ctx.layers.items() if f"layer:{k}" in added}
+    out_ctx.tables = {k: v for k, v in ctx.tables.items() if f"table:{k}" in added}
+    out_ctx.parquet = {k: v for k, v in ctx.parquet.items() if f"table:{k}" in added}
+    out_ctx.records = ctx.records
+    label = "+".join(names)
+    with src.add(stage=label, parameters=ctx.options, overwrite=overwrite) as rf:
+        _write_context(rf, out_ctx, gpkg=f"{label}.gpkg")
+    return open_run(run_path)

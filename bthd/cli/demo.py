@@ -18,8 +18,10 @@ def _scope_options(epci: str | None, departement: str | None, region: bool) -> N
 def run_with_progress(**kwargs: Any) -> Any:
     """Run the pipeline with a progress display of its stages."""
     from bthd import pipeline
+    from bthd.stages import demo_stages, resolve
 
-    stages = ["load and generate", "validate", "summarise", "design", "eligibility", "write"]
+    asked = kwargs.get("stages")
+    stages = [s.name for s in resolve(["load", *(asked or demo_stages())])] + ["write"]
     with progress() as prog:
         task = prog.add_task("starting", total=len(stages))
 
@@ -84,7 +86,7 @@ def demo(
         zone_types=None if all_zones else ("RIP",),
         seed=seed,
         overwrite=overwrite,
-        stages=("summary",) if no_design else ("summary", "design", "eligibility"),
+        stages=("summary",) if no_design else None,
         command="bthd demo",
     )
     t = res.tables

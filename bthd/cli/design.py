@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from bthd.cli._common import console, print_table
+from bthd.pipeline import DESIGN_STAGES
 from bthd.cli.demo import _scope_options, print_design, run_with_progress
 
 
@@ -33,7 +34,7 @@ def design(
         whole_region=region,
         seed=seed,
         overwrite=overwrite,
-        stages=("design",),
+        stages=DESIGN_STAGES,
         command="bthd design",
         design_options={"within": within, "rounds": rounds},
     )
