@@ -67,6 +67,7 @@ def test_governance_today_and_comparison_in_french() -> None:
         (["governance", "--year", "2020"], ["2020", "2015, 2026"]),
         (["governance", "--rule", "age"], ["'age'", "type, size"]),
         (["governance", "--lang", "de"], ["'de'", "en, fr"]),
+        (["governance", "--rule", "sise"], ["'sise'", "Did you mean 'size'?"]),
     ],
 )
 def test_governance_bad_input(args: list[str], needles: list[str]) -> None:
@@ -122,6 +123,7 @@ def test_contributions_communes_of_one_epci() -> None:
         (["contributions", "--year", "2012"], ["2012", "2007", "2015–2019"]),
         (["contributions", "--communes", "--year", "2016"], ["2016", "--year 2007"]),
         (["contributions", "--lang", "xx"], ["'xx'", "en, fr"]),
+        (["contributions", "--epci", "24350073"], ["'24350073'", "Did you mean '243500733'"]),
     ],
 )
 def test_contributions_bad_input(args: list[str], needles: list[str]) -> None:
@@ -176,6 +178,8 @@ def test_catalogue_essonne_axes() -> None:
         (["catalogue", "--year", "2031"], ["2031", "2025–2029"]),
         (["catalogue", "--category", "sports"], ["'sports'", "cybersecurity"]),
         (["catalogue", "--catalogue", "gironde"], ["'gironde'", "megalis, essonne"]),
+        (["catalogue", "--catalogue", "megalys"], ["'megalys'", "Did you mean 'megalis'?"]),
+        (["catalogue", "--lang", "FR"], ["--lang: language 'FR'", "Did you mean 'fr'?"]),
     ],
 )
 def test_catalogue_bad_input(args: list[str], needles: list[str]) -> None:
