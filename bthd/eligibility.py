@@ -25,7 +25,8 @@ import pandas as pd
 
 from bthd import dsl
 from bthd._errors import InputError, Problem, ValidationError
-from bthd.reference import BTHD_PHASES
+from bthd.reference import AMII_DEADLINE_YEAR, BTHD_PHASES
+from bthd.settings import DEFAULT_SEED, SCHEDULE, ScheduleSettings
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,12 @@ TECHNOLOGIES = ("none", "copper", "copper_med", "ftth")
 TECHNOLOGY_DTYPE = pd.CategoricalDtype(list(TECHNOLOGIES), ordered=True)
 
 
-def default_schedule(communes: pd.DataFrame, *, seed: int = 2154) -> pd.DataFrame:
+def default_schedule(
+    communes: pd.DataFrame,
+    *,
+    seed: int = DEFAULT_SEED,
+    settings: ScheduleSettings = SCHEDULE,
+) -> pd.DataFrame:
     """A deployment schedule per commune derived from Arcep 2018 and BTHD's phases.
 
     Rules (documented, deterministic; a stand-in until the phasing engine exists):
@@ -59,25 +65,30 @@ def default_schedule(communes: pd.DataFrame, *, seed: int = 2154) -> pd.DataFram
     year = np.full(len(c), 0, np.int64)
     phase = np.full(len(c), "", dtype=object)
     basis = np.full(len(c), "", dtype=object)
+    s = settings
     private = c["zone_type"].isin(["ZTD", "AMII"]).to_numpy()
-    year[private] = 2020
+    year[private] = AMII_DEADLINE_YEAR
     phase[private] = "private (AMII/ZTD)"
     basis[private] = "L.33-13 commitment deadline"
     rip = ~private
-    done = rip & (cov.fillna(0) >= 0.8).to_numpy()
-    year[done], phase[done], basis[done] = 2018, "phase 1", "Arcep T1 2018: >= 80 % raccordable"
+    done = rip & (cov.fillna(0) >= s.done_share).to_numpy()
+    year[done], phase[done] = s.observed_year, BTHD_PHASES[0].name
+    share = f"{100 * s.done_share:g} %"
+    basis[done] = f"Arcep T1 {s.observed_year}: >= {share} raccordable"
     started = rip & ~done & (cov.fillna(0) > 0).to_numpy()
     rng = np.random.default_rng(seed)
-    year[started] = np.where(rng.uniform(size=started.sum()) < 0.5, 2019, 2020)
-    phase[started], basis[started] = "phase 1", "Arcep T1 2018: deployment under way"
+    y_a, y_b = s.started_years
+    year[started] = np.where(rng.uniform(size=started.sum()) < 0.5, y_a, y_b)
+    phase[started] = BTHD_PHASES[0].name
+    basis[started] = f"Arcep T1 {s.observed_year}: deployment under way"
     rest = np.flatnonzero(rip & ~done & ~started)
     order = rest[rng.permutation(len(rest))]
     cum = np.cumsum(c["locaux"].to_numpy()[order])
-    p2_total = BTHD_PHASES[1][3]
-    in_p2 = cum <= p2_total
+    p2, p3 = BTHD_PHASES[1], BTHD_PHASES[2]
+    in_p2 = cum <= p2.locaux
     for idx, (name, y0, y1) in (
-        (order[in_p2], ("phase 2", 2020, 2023)),
-        (order[~in_p2], ("phase 3", 2024, 2026)),
+        (order[in_p2], (p2.name, p2.start, p2.end)),
+        (order[~in_p2], (p3.name, p3.start, p3.end)),
     ):
         if len(idx) == 0:
             continue

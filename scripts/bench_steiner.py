@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: no PACE instances in {args.dir}")
         return 0
 
-    from bthd.cli.bench import run_steiner_bench, summarize
+    from bthd.network.steiner_bench import run_steiner_bench, summarize
 
     def say(path: Path) -> None:
         print(f"solving {path.name}", file=sys.stderr, flush=True)

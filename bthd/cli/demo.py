@@ -43,7 +43,7 @@ def print_design(res: Any) -> None:
         f"[bold]Design[/]: {sites.get('NRO', 0)} NRO, {sites.get('PM', 0)} PM, "
         f"{sites.get('PBO', 0):,} PBO; "
         f"{d.links['length_m'].sum() / 1000:,.0f} km of cable sections on "
-        f"{d.net.length[d.routing.cables['edge'].unique()].sum() / 1000:,.0f} km of trench"
+        f"{d.trench_m / 1000:,.0f} km of trench"
     )
     bom = d.bom.groupby("category", sort=False)["cost_eur"].sum().reset_index()
     bom["cost_meur"] = (bom["cost_eur"] / 1e6).round(2)

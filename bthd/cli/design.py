@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from bthd.cli._common import console, print_table
-from bthd.pipeline import DESIGN_STAGES
 from bthd.cli.demo import _scope_options, print_design, run_with_progress
 
 
@@ -24,6 +23,8 @@ def design(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing run folder."),
 ) -> None:
     """Design the FTTH network of an area of the embedded region into a run folder."""
+    from bthd.pipeline import DESIGN_STAGES
+
     _scope_options(epci, departement, region)
     if within not in (None, "commune", "epci"):
         raise typer.BadParameter("use 'commune' or 'epci'", param_hint="--within")

@@ -95,6 +95,18 @@ class Design:
         """Total cost of the design (€ HT), drops included."""
         return float(self.bom.loc[self.bom["item"] == "total", "cost_eur"].iloc[0])
 
+    @property
+    def trench_m(self) -> float:
+        """Metres of trench (road edges) the design's cables use, each edge counted once."""
+        return float(self.net.length[self.routing.cables["edge"].unique()].sum())
+
+    @property
+    def premise_nodes(self) -> np.ndarray:
+        """Road node of every premise (−1: not snapped), index-aligned with :attr:`premises`."""
+        if self.snapped is None:
+            return np.full(len(self.premises), -1, np.int64)
+        return self.snapped["node"].to_numpy()
+
     def cost_per_prise(self, *, drops: bool = False) -> float:
         """Cost per prise (€ HT per local served), with or without the final connections."""
         served = int(self.cost_by_pm["lines"].sum())

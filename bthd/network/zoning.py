@@ -477,7 +477,7 @@ def zone_premises(
         pm_lines < arcep.pm_min_lines_remote,
         np.where(
             nro_flags[pm_nro] != "",
-            "below 300 lines: island or isolated ZNRO",
+            f"below {arcep.pm_min_lines_remote} lines: island or isolated ZNRO",
             f"below {arcep.pm_min_lines_remote} lines: the tree leaves a remainder",
         ),
         np.where(

@@ -146,6 +146,27 @@ class DesignCosts(_Frozen):
     )
 
 
+class ScheduleSettings(_Frozen):
+    """Rules of the stand-in FTTH schedule derived from Arcep 2018 (``default_schedule``)."""
+
+    observed_year: int = Field(2018, description="year of the Arcep observatory used (T1 2018)")
+    done_share: float = Field(
+        0.8, ge=0, le=1, description="coverage at which a commune counts as done that year (L)"
+    )
+    started_years: tuple[int, int] = Field(
+        (2019, 2020), description="years drawn (even odds) for communes started in 2018 (L)"
+    )
+
+
 WORKS = WorksRules()
 DESIGN = DesignRules()
 DESIGN_COSTS = DesignCosts()
+SCHEDULE = ScheduleSettings()
+
+# settings of the copper model and of the montée-en-débit planner, re-exported from their modules
+from bthd.settings.copper import COPPER as COPPER  # noqa: E402
+from bthd.settings.copper import DSL as DSL  # noqa: E402
+from bthd.settings.copper import CopperSettings as CopperSettings  # noqa: E402
+from bthd.settings.copper import DslSettings as DslSettings  # noqa: E402
+from bthd.settings.med import MED as MED  # noqa: E402
+from bthd.settings.med import MedSettings as MedSettings  # noqa: E402

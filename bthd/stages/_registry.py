@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from bthd._errors import ParameterError
+from bthd.i18n import did_you_mean
 
 if TYPE_CHECKING:
     from bthd.io.runs import Run
@@ -103,9 +104,7 @@ def demo_stages() -> list[str]:
 def get(name: str) -> Stage:
     """A registered stage by name (an unknown name lists the known ones)."""
     if name not in _STAGES:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(_STAGES), n=1)
+        close = did_you_mean(name, _STAGES, most=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ParameterError(f"unknown stage {name!r}.{hint} Known stages: {', '.join(stages())}.")
     return _STAGES[name]

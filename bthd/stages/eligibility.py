@@ -15,8 +15,7 @@ def run(ctx: StageContext) -> None:
     fy = ctx.get("ftth_year")
     years = list(ELIGIBILITY_YEARS)
     locaux = des.premises["logements"] + des.premises["locaux_pro"]
-    assert des.snapped is not None
-    island = el.islands(des.net.component, des.snapped["node"].to_numpy(), des.premises.index)
+    island = el.islands(des.net.component, des.premise_nodes, des.premises.index)
     tech, cls = el.eligibility_by_year(
         cl.lines,
         fy,
