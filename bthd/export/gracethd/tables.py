@@ -1,0 +1,211 @@
+"""Addresses, subscriber sites, zones, organisations and references of a GraceTHD delivery.
+
+* ``t_adresse``: one address per premise (``ad_nblhab``/``ad_nblpro`` its dwellings and
+  business premises), state CIBLE; a synthetic premise says so in ``ad_comment``.
+* ``t_suf``: one *site utilisateur final* per local (residential or professional), in the
+  PBO zone of its premise.
+* ``t_znro``, ``t_zsro``, ``t_zpbo``: the design's ZNRO, ZPM and ZPBO, each tied to the node
+  of its NRO, PM or PBO and to its parent zone; planned (PL). When the run has a schedule, the
+  PM zone's FTTH year is in ``zs_comment``.
+* ``t_organisme``: the syndicat (owner of what the design builds) and the owner of the civil
+  works reused. ``t_reference``: one reference per cable size and box type used.
+
+Not for: the network itself (:mod:`bthd.export.gracethd.network`).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from bthd.export.gracethd.network import CIVIL_WORKS_OWNER, OWNER, Network
+
+
+def organismes() -> pd.DataFrame:
+    """The organisations a delivery names (``t_organisme``)."""
+    return pd.DataFrame(
+        [
+            {
+                "or_code": OWNER,
+                "or_nom": "Megalis Bretagne",
+                "or_type": "SYNDICAT MIXTE",
+                "or_activ": "Maitre d ouvrage du RIP Bretagne Tres Haut Debit",
+                "or_comment": "proprietaire des ouvrages crees par le projet",
+            },
+            {
+                "or_code": CIVIL_WORKS_OWNER,
+                "or_nom": "Orange",
+                "or_type": "OPERATEUR",
+                "or_activ": "Proprietaire des conduites et appuis reutilises (offre GC BLO)",
+                "or_comment": "genie civil existant reutilise par le projet",
+            },
+        ]
+    )
+
+
+def references(net: Network) -> pd.DataFrame:
+    """One reference per cable size and box type of the network (``t_reference``)."""
+    rows = []
+    for code, size in sorted(
+        set(zip(net.cable["cb_rf_code"], net.cable["cb_capafo"], strict=True))
+    ):
+        rows.append(
+            {
+                "rf_code": code,
+                "rf_type": "CA",
+                "rf_design": f"CABLE OPTIQUE {int(size)} FO",
+                "rf_etat": "A",
+            }
+        )
+    for code, kind in sorted(set(zip(net.ebp["bp_rf_code"], net.ebp["bp_typephy"], strict=True))):
+        rows.append(
+            {
+                "rf_code": code,
+                "rf_type": "BP",
+                "rf_design": f"BOITIER PBO {kind[1:].lstrip('0')} FO",
+                "rf_etat": "A",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def adresses(premises: gpd.GeoDataFrame, communes: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """One address per premise (``t_adresse``)."""
+    p = premises.sort_values("premise_id").reset_index(drop=True)
+    names = (
+        dict(zip(communes["insee_code"], communes["name"], strict=True))
+        if communes is not None
+        else {}
+    )
+    lines = p["logements"].astype(int) + p["locaux_pro"].astype(int)
+    synthetic = p["synthetic"].astype(bool) if "synthetic" in p else pd.Series(False, p.index)
+    drop = p["drop_m"].round(2) if "drop_m" in p else pd.Series(np.nan, p.index)
+    return gpd.GeoDataFrame(
+        {
+            "ad_code": "AD-" + p["premise_id"].astype(str),
+            "ad_insee": p["insee_code"].astype(str),
+            "ad_commune": [names.get(c) for c in p["insee_code"]],
+            "ad_nblhab": p["logements"].astype(int),
+            "ad_nblpro": p["locaux_pro"].astype(int),
+            "ad_distinf": drop,
+            "ad_ietat": "CI",
+            "ad_itypeim": np.where(lines > 1, "I", "P"),
+            "ad_typzone": "3",
+            "ad_comment": [
+                "adresse SYNTHETIQUE generee par bthd (pas une observation)" if s else None
+                for s in synthetic
+            ],
+        },
+        geometry=p.geometry.to_numpy(),
+        crs=premises.crs,
+    )
+
+
+def sufs(premises: gpd.GeoDataFrame) -> pd.DataFrame:
+    """One subscriber site per local: R for a dwelling, P for a business (``t_suf``)."""
+    p = premises.sort_values("premise_id").reset_index(drop=True)
+    n_res = p["logements"].astype(int).to_numpy()
+    n_pro = p["locaux_pro"].astype(int).to_numpy()
+    reps = n_res + n_pro
+    pid = np.repeat(p["premise_id"].astype(str).to_numpy(), reps)
+    pbo = np.repeat(p["pbo_id"].to_numpy(dtype=object), reps) if "pbo_id" in p else None
+    rank = np.concatenate([np.arange(1, r + 1) for r in reps]) if len(reps) else np.array([])
+    res = np.repeat(n_res, reps)
+    kind = np.where(rank <= res, "R", "P")
+    codes = [f"SF-{a}-{int(k):03d}" for a, k in zip(pid, rank, strict=True)]
+    zp = (
+        [f"ZP-{b}" if isinstance(b, str) and b else None for b in pbo]
+        if pbo is not None
+        else [None] * len(codes)
+    )
+    return pd.DataFrame(
+        {
+            "sf_code": codes,
+            "sf_ad_code": [f"AD-{a}" for a in pid],
+            "sf_zp_code": zp,
+            "sf_type": kind,
+            "sf_racco": "PR",
+        }
+    )
+
+
+def _multi(geoms: gpd.GeoSeries) -> np.ndarray:
+    g = geoms.to_numpy()
+    single = shapely.get_type_id(g) == 3
+    out = g.copy()
+    out[single] = [shapely.MultiPolygon([x]) for x in g[single]]
+    return out
+
+
+def zone_tables(
+    zones: gpd.GeoDataFrame,
+    net: Network,
+    premises: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """``t_znro``, ``t_zsro`` and ``t_zpbo`` from the run's zones.
+
+    A zone whose NRO, PM or PBO is not on the network is left out (it has no node to tie to).
+    """
+    z = zones.sort_values("zone_id").reset_index(drop=True)
+    node = net.site_node
+    cap = dict(zip(sites["site_id"], sites["capacity"], strict=True))
+    locaux = premises["logements"].astype(int) + premises["locaux_pro"].astype(int)
+    per_pm = locaux.groupby(premises["pm_id"]).sum() if "pm_id" in premises else pd.Series()
+    year = (
+        premises.groupby("pm_id")["ftth_year"].min()
+        if "ftth_year" in premises and "pm_id" in premises
+        else pd.Series(dtype=float)
+    )
+    box = dict(zip(net.ebp["bp_etiquet"], net.ebp["bp_typephy"], strict=True))
+
+    zn = z[(z["zone_kind"] == "ZNRO") & z["zone_id"].isin(node)]
+    znro = gpd.GeoDataFrame(
+        {
+            "zn_code": "ZN-" + zn["zone_id"],
+            "zn_nd_code": [node[i] for i in zn["zone_id"]],
+            "zn_nroref": zn["zone_id"].to_numpy(),
+            "zn_nrotype": "PON",
+            "zn_etat": "PL",
+            "zn_comment": "zone arriere de NRO (conception bthd)",
+        },
+        geometry=_multi(zn.geometry),
+        crs=zones.crs,
+    )
+    zs = z[(z["zone_kind"] == "ZPM") & z["zone_id"].isin(node)]
+    zsro = gpd.GeoDataFrame(
+        {
+            "zs_code": "ZS-" + zs["zone_id"],
+            "zs_nd_code": [node[i] for i in zs["zone_id"]],
+            "zs_zn_code": [
+                f"ZN-{p}" if isinstance(p, str) and p in node else None for p in zs["parent_id"]
+            ],
+            "zs_refpm": zs["zone_id"].to_numpy(),
+            "zs_etatpm": "PL",
+            "zs_typeemp": "ADR",
+            "zs_capamax": [int(cap.get(i) or 0) for i in zs["zone_id"]],
+            "zs_nblogmt": [int(per_pm.get(i, 0)) for i in zs["zone_id"]],
+            "zs_comment": [
+                f"FTTH prevu en {int(year[i])}" if i in year.index and pd.notna(year[i]) else None
+                for i in zs["zone_id"]
+            ],
+        },
+        geometry=_multi(zs.geometry),
+        crs=zones.crs,
+    )
+    zp = z[(z["zone_kind"] == "ZPBO") & z["zone_id"].isin(node)]
+    zpbo = gpd.GeoDataFrame(
+        {
+            "zp_code": "ZP-" + zp["zone_id"],
+            "zp_nd_code": [node[i] for i in zp["zone_id"]],
+            "zp_zs_code": [
+                f"ZS-{p}" if isinstance(p, str) and p in node else None for p in zp["parent_id"]
+            ],
+            "zp_capamax": [int(box.get(i, "B006")[1:]) for i in zp["zone_id"]],
+        },
+        geometry=_multi(zp.geometry),
+        crs=zones.crs,
+    )
+    return znro, zsro, zpbo

@@ -1,0 +1,138 @@
+"""Write GraceTHD v2.0.1 tables as the delivery rules say.
+
+Spatial tables are ESRI Shapefiles in Lambert-93 encoded in Windows-1252 (rule co_1_f00006,
+declared in the ``.cpg``); the others are CSV files with a header line, ``;`` as separator, no
+text delimiters, UTF-8 (rules co_1_f00002 to co_1_f00005). Every table has every field of the
+standard in its order; booleans are written 0/1 (co_1_s00006), dates ``aaaa-mm-jj`` and
+timestamps ``aaaa-mm-jj hh:mm:ss`` (co_1_s00003, co_1_s00005). A value holding ``;``, a line
+break or a double quote is refused (co_1_s00001), since it could not be read back.
+
+Not for: building the rows (:mod:`bthd.export.gracethd.network`, ``tables``).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from bthd.export.gracethd.schema import (
+    CSV_ENCODING,
+    SHP_ENCODING,
+    SPATIAL,
+    fields,
+)
+
+
+def conform(table: str, df: pd.DataFrame, *, created: datetime) -> pd.DataFrame:
+    """Every field of ``table`` in the standard's order; ``*_creadat`` is ``created``.
+
+    Raises
+    ------
+    ValueError
+        If ``df`` has a column that ``table`` does not have (a bug in the builder).
+    """
+    spec = fields()[table]
+    names = [f.name for f in spec]
+    geom = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
+    extra = [c for c in df.columns if c not in names and c != geom]
+    if extra:
+        raise ValueError(f"{table}: fields not in GraceTHD v2.0.1: {', '.join(extra)}")
+    out = pd.DataFrame(index=df.index)
+    stamp = created.strftime("%Y-%m-%d %H:%M:%S")
+    for f in spec:
+        if f.name in df.columns:
+            out[f.name] = df[f.name].to_numpy()
+        elif f.name.endswith("_creadat"):
+            out[f.name] = stamp
+        else:
+            out[f.name] = None
+    if geom is not None:
+        return gpd.GeoDataFrame(out, geometry=df.geometry.to_numpy(), crs=df.crs)
+    return out
+
+
+def _text(value: Any, kind: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if kind == "bool":
+        return "1" if bool(value) else "0"
+    if kind == "int":
+        return str(int(value))
+    if kind == "float":
+        return f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _check_values(table: str, df: pd.DataFrame) -> None:
+    bad = []
+    for col in df.columns:
+        if df[col].dtype == object:
+            s = df[col].dropna().astype(str)
+            hit = s[s.str.contains(r'[;\n\r"]', regex=True)]
+            if len(hit):
+                bad.append(f"{col} ({len(hit)} values, e.g. {hit.iloc[0]!r})")
+    if bad:
+        raise ValueError(
+            f"{table}: values holding ';', a line break or '\"' cannot be delivered "
+            f"(GraceTHD rule co_1_s00001): {'; '.join(bad)}"
+        )
+
+
+def write_csv(table: str, df: pd.DataFrame, folder: Path) -> Path:
+    """Write a non-spatial table as ``folder/<table>.csv``."""
+    _check_values(table, df)
+    kinds = {f.name: f.kind for f in fields()[table]}
+    path = folder / f"{table}.csv"
+    lines = [";".join(df.columns)]
+    cols = [(df[c].to_numpy(dtype=object), kinds[c]) for c in df.columns]
+    for i in range(len(df)):
+        lines.append(";".join(_text(v[i], k) for v, k in cols))
+    path.write_text("\n".join(lines) + "\n", encoding=CSV_ENCODING, newline="")
+    return path
+
+
+def write_shp(table: str, gdf: gpd.GeoDataFrame, folder: Path, *, created: datetime) -> list[Path]:
+    """Write a spatial table as ``folder/<table>.shp`` (and its .shx, .dbf, .prj, .cpg)."""
+    _check_values(table, pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
+    typed: dict[str, Any] = {}
+    for f in fields()[table]:
+        col = gdf[f.name]
+        if f.kind == "int":
+            typed[f.name] = pd.array(
+                [
+                    None if v is None or (isinstance(v, float) and np.isnan(v)) else int(v)
+                    for v in col
+                ],
+                dtype="Int64",
+            )
+        elif f.kind == "float":
+            typed[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
+        elif f.kind == "bool":
+            typed[f.name] = pd.array([None if v is None else bool(v) for v in col], dtype="boolean")
+        else:
+            typed[f.name] = pd.Series(
+                [
+                    None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+                    for v in col
+                ],
+                dtype="str",
+                index=gdf.index,
+            )
+    out = gpd.GeoDataFrame(typed, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
+    path = folder / f"{table}.shp"
+    pyogrio.write_dataframe(
+        out,
+        path,
+        driver="ESRI Shapefile",
+        encoding=SHP_ENCODING,
+        geometry_type=SPATIAL[table],
+        layer_options={"DBF_DATE_LAST_UPDATE": created.strftime("%Y-%m-%d"), "RESIZE": "YES"},
+    )
+    return sorted(folder.glob(f"{table}.*"))
