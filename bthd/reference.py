@@ -55,3 +55,34 @@ PUBLISHED_COST_PER_PRISE: dict[str, float] = {
 
 #: Source label of :data:`PUBLISHED_COST_PER_PRISE` in output tables.
 PUBLISHED_COST_SOURCE = "DOMAIN.md section 6"
+
+
+# --------------------------------------------------------------------------------------------
+# Montée en débit: the Mégalis 2015 activity report (compared by bthd.med.report_2015)
+# --------------------------------------------------------------------------------------------
+
+#: Figures of the Mégalis Bretagne activity report 2015 (seed 001, "Bretagne Très Haut Débit —
+#: premiers résultats et perspectives"), checked against its text (H).
+MEGALIS_2015: dict[str, float] = {
+    # "174 opérations de montée en débit ont été mises en service au cours de l'année 2015 et
+    # en janvier 2016"
+    "operations": BTHD_MED_OPERATIONS,
+    # "Au total 50 000 foyers, entreprises et sites publics ont vu ... leurs débits ADSL
+    # augmenter sensiblement"
+    "lines": 50_000,
+    # "En moyenne, une telle opération aura coûté 128 000 €, un montant nettement inférieur
+    # aux estimations"
+    "operation_cost_eur": 128_000,
+    # "avant les opérations de montée en débit, 98% des foyers concernés avaient un débit
+    # inférieur à 8Mbit/s, 96% d'entre eux bénéficient désormais d'un débit supérieur à 8Mbit/s"
+    "share_below_8_before": 0.98,
+    "share_8_after": 0.96,
+    # "alors que 19% étaient éligibles à un service de télévision par internet avant les
+    # travaux, 99% le sont aujourd'hui"
+    "share_tv_before": 0.19,
+    "share_tv_after": 0.99,
+}
+
+#: Budget of the 174 MED operations announced in the press: 32 M€ HT, ≈ 184 k€ per operation
+#: (DOMAIN.md §5.2; M).
+BTHD_MED_BUDGET_EUR = 32_000_000

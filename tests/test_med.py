@@ -12,6 +12,7 @@ import shapely
 from bthd import dsl, med
 from bthd._errors import ParameterError
 from bthd.eligibility import default_schedule, ftth_year
+from bthd.med.candidates import weighted_benefit
 from bthd.network.copper import CopperSettings, copper_lines
 from bthd.network.roads import snap_premises, trench_network
 
@@ -269,7 +270,7 @@ def _tiny() -> pd.DataFrame:
     df["kind"] = ["MED", "NRA-ZO"] * 5 + ["MED"]
     df["sr_id"] = [f"SR-{i // 2}" for i in range(n)]  # pairs of kinds at the same SR
     df["cost_eur"] = rng.integers(50_000, 300_000, size=n).astype(float)
-    df["benefit"] = med._benefit(df, med.MED.benefit_weights)
+    df["benefit"] = weighted_benefit(df, med.MED.benefit_weights)
     df["benefit_per_eur"] = df["benefit"] / df["cost_eur"]
     df["eligible"] = True
     return df

@@ -10,13 +10,13 @@ import typer
 
 from bthd.cli._common import console, handle_errors, print_table, progress
 from bthd.cli.demo import _scope_options
+from bthd.reference import MEGALIS_2015
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     import pandas as pd
 
-#: Default number of operations: the 2015 report's (Mégalis, seed 001).
-REPORT_OPERATIONS = 174
+#: Default number of operations: the 2015 report's (Mégalis, seed 001; bthd.reference).
+REPORT_OPERATIONS = int(MEGALIS_2015["operations"])
 
 _SYNTHETIC_NOTE = (
     "SYNTHETIC DATA: premises positions, roads and the copper plant (NRA/SR) of this run are "
@@ -193,14 +193,10 @@ def _run(
     copper: Path | None = None,
     overwrite: bool,
 ) -> dict[str, Any]:
-    """Compute and write the run; return what the command prints."""
-    import numpy as np
-
+    """Compute (:func:`bthd.med.programme`) and write the run; return what the command prints."""
     from bthd import data
-    from bthd import med as md
-    from bthd.eligibility import default_schedule, ftth_year
-    from bthd.network.copper import copper_lines
-    from bthd.network.roads import snap_premises, trench_network
+    from bthd.med import programme
+    from bthd.network.copper import read_copper_sites
     from bthd.region import Region
     from bthd.runfolder import run_folder
 
@@ -228,49 +224,23 @@ def _run(
 
         stage("load and generate")
         reg = Region.embedded(epci=epci, departement=departement, seed=seed)
-        assert reg.premises is not None and reg.road_nodes is not None
-        assert reg.road_edges is not None and reg.sites is not None
-        des = None
-        if reuse:
-            stage("FTTH design")
-            from bthd.network.design import design
-
-            des = design(reg, seed=seed, polygons=False)
-            net, snapped = des.net, des.snapped
-        else:
-            stage("road network")
-            net = trench_network(reg.road_nodes, reg.road_edges, seed=seed)
-            snapped = snap_premises(reg.premises, net)
-        assert snapped is not None
-        stage("copper lines")
-        if copper is not None:
-            from bthd.network.copper import read_copper_sites
-
-            cl = copper_lines(net, snapped, read_copper_sites(copper))
-        else:
-            cl = copper_lines(net, snapped, reg.sites)
-        fy = ftth_year(reg.premises, default_schedule(reg.communes))
-        locaux = reg.premises["logements"] + reg.premises["locaux_pro"]
-        stage("candidates")
-        kinds = md.KINDS if nra_zo else ("MED",)
-        cands = md.candidates(cl, net, locaux, ftth_year=fy, med_year=year, kinds=kinds)
-        stage("selection")
-        sel = md.select(cands, budget=budget, operations=operations, exact=exact)
-        rep = md.report_2015(cands, cl, locaux, selected=sel)
-        edges = np.unique(des.routing.cables["edge"].to_numpy()) if des is not None else None
-        sunk = md.sunk_cost(
-            sel,
-            cl,
-            fy,
-            locaux=locaux,
-            ftth_trench_edges=edges,
-            net=net if des is not None else None,
+        sites = read_copper_sites(copper) if copper is not None else None
+        prg = programme(
+            reg,
+            budget=budget,
+            operations=operations,
+            exact=exact,
+            year=year,
+            nra_zo=nra_zo,
+            reuse=reuse,
+            copper_sites=sites,
+            seed=seed,
+            on_step=stage,
         )
         stage("write")
         scope = (
             f"epci {epci}" if epci else f"département {departement}" if departement else "region"
         )
-        s = cands.attrs["med_settings"]
         params = {
             "scope": scope,
             "epci": epci,
@@ -279,62 +249,39 @@ def _run(
             "operations": operations,
             "exact": exact,
             "year": year,
-            "kinds": list(kinds),
+            "kinds": list(prg.kinds),
             "reuse": reuse,
             "seed": seed,
             "copper_plant": str(copper) if copper is not None else "synthetic (bthd.synth)",
-            "med_settings": s.model_dump(),
+            "med_settings": prg.settings.model_dump(),
             "schedule": "bthd.eligibility.default_schedule (derived from Arcep 2018)",
         }
         with run_folder(out, command="bthd med", parameters=params, overwrite=overwrite) as rf:
             rf.add_input("embedded_bretagne", data.embedded_gpkg())
             if copper is not None:
                 rf.add_input("copper_plant", copper)
-            rf.write_layers(_layers(sel, cl, net))
-            rf.write_table("med_candidates", cands.drop(columns="route_edges"))
-            rf.write_table("med_selected", sel.drop(columns="route_edges"))
-            rf.write_table("med_before_after", rep.before_after)
-            rf.write_table("med_report_2015", rep.table)
-            rf.write_table("med_sunk_cost", sunk)
-            rf.write_text("med_report_2015.txt", rep.explanation + "\n")
+            rf.write_layers(prg.layers())
+            for name, table in prg.tables().items():
+                rf.write_table(name, table)
+            rf.write_text("med_report_2015.txt", prg.report.explanation + "\n")
             note = _SYNTHETIC_NOTE.format(seed=seed, version=reg.meta.get("generator_version"))
             rf.write_text("SOURCES.txt", f"{note}\n\nCredits: {data.CREDITS}\n")
             rf.manifest["synthetic"] = {"layers": list(reg.synthetic), "note": note}
             rf.manifest["credits"] = data.CREDITS
             rf.manifest["med"] = {
-                "selection": sel.attrs.get("selection", {}),
-                "candidates": len(cands),
-                "eligible": int(cands["eligible"].sum()),
+                "selection": prg.selected.attrs.get("selection", {}),
+                "candidates": len(prg.candidates),
+                "eligible": int(prg.candidates["eligible"].sum()),
                 "timings_s": timings,
             }
     return {
         "path": out,
-        "candidates": cands,
-        "selected": sel,
-        "report": rep,
-        "sunk": sunk,
+        "candidates": prg.candidates,
+        "selected": prg.selected,
+        "report": prg.report,
+        "sunk": prg.sunk,
         "seconds": time.perf_counter() - t0,
     }
-
-
-def _layers(sel: pd.DataFrame, cl: Any, net: Any) -> dict[str, gpd.GeoDataFrame]:
-    """The selected SR points and their NRA→SR fibre routes."""
-    import geopandas as gpd
-
-    from bthd import med as md
-    from bthd.settings import WORK_CRS
-
-    flat = sel.drop(columns="route_edges").reset_index(drop=True)
-    sites = cl.sites.drop_duplicates("site_id").set_index("site_id")
-    pts = gpd.GeoDataFrame(
-        flat, geometry=sites.geometry.reindex(flat["sr_id"]).to_numpy(), crs=WORK_CRS
-    )
-    routes = gpd.GeoDataFrame(
-        flat[["rank", "kind", "sr_id", "nra_id", "route_m", "fibre_eur"]],
-        geometry=md.route_lines(sel, net),
-        crs=WORK_CRS,
-    )
-    return {"med_sites": pts, "med_routes": routes}
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,9 @@ downstream rate, rate class and TV eligibility follow :mod:`bthd.dsl`.
 Shortest paths run per NRA zone on small subgraphs (compiled Dijkstra), so the region's million
 lines take seconds.
 
+:func:`line_arrays` gives the lines as arrays with their locaux, the form the montée-en-débit
+planner (:mod:`bthd.med`) and its costs (:mod:`bthd.costs.med`) compute on.
+
 Not for: choosing montée-en-débit operations (see :mod:`bthd.med`) or eligibility by year
 (see :mod:`bthd.eligibility`).
 """
@@ -24,38 +27,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import BaseModel, ConfigDict, Field
-from scipy import sparse
 from scipy.sparse import csgraph
 
 from bthd import dsl
-from bthd._errors import Problem, ValidationError
+from bthd._errors import InputError, ParameterError, Problem, ValidationError
+from bthd.network.graph import undirected_csr
 from bthd.network.roads import TrenchNetwork
+from bthd.settings.copper import COPPER, CopperSettings
 
 log = logging.getLogger(__name__)
 
 COPPER_SITE_TYPES = ("NRA", "SR", "NRAMED", "NRAZO")
-
-
-class CopperSettings(BaseModel):
-    """Parameters of the copper model."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    detour_factor: float = Field(1.1, ge=1.0, description="copper length / road distance (L)")
-    direct_radius_m: float = Field(
-        1500.0, description="premises this close to their NRA are in distribution directe (L)"
-    )
-    nra_sr_gauge_mm: float = Field(0.6, description="gauge of NRA→SR transport cables (L)")
-    sr_premise_gauge_mm: float = Field(
-        0.5, description="gauge of SR→premise cables (L: 0.4 near homes, thicker upstream)"
-    )
-    max_site_snap_m: float = Field(
-        1000.0, description="an NRA/SR farther from every road is listed"
-    )
-
-
-COPPER = CopperSettings()
 
 
 @dataclass
@@ -196,13 +178,9 @@ def copper_lines(
             return_inverse=True,
         )
         m = len(edges)
-        g = sparse.coo_matrix(
-            (
-                np.r_[net.length[edges], net.length[edges]] + 1e-6,
-                (np.r_[inv[:m], inv[m : 2 * m]], np.r_[inv[m : 2 * m], inv[:m]]),
-            ),
-            shape=(len(sub_nodes),) * 2,
-        ).tocsr()
+        g = undirected_csr(
+            len(sub_nodes), inv[:m], inv[m : 2 * m], net.length[edges] + 1e-6, min_weight=None
+        ).matrix
         l_nra = inv[2 * m]
         l_sr = inv[2 * m + 1 : 2 * m + 1 + len(srs)]
         l_prem = inv[2 * m + 1 + len(srs) :]
@@ -221,7 +199,7 @@ def copper_lines(
     reach = ok & (p_nra >= 0) & np.isfinite(dist_nra[np.maximum(node, 0)])
     has_sr = reach & (p_sr >= 0)
     road_direct = np.where(reach, dist_nra[np.maximum(node, 0)], np.nan)
-    f = settings.detour_factor
+    f = dsl_settings.detour_factor
     nra_sr_m = np.where(has_sr, d_nra_sr[np.maximum(p_sr, 0)] * f, 0.0)
     sr_prem_m = np.where(has_sr, d_sr_prem * f + offset, road_direct * f + offset)
     sr_prem_m = np.where(reach, sr_prem_m, 0.0)
@@ -292,3 +270,90 @@ def copper_lines(
         int((~reach).sum()),
     )
     return CopperLines(lines, used)
+
+
+# --------------------------------------------------------------------------------------------
+# The lines as arrays (for the montée-en-débit planner)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineArrays:
+    """The copper lines as arrays, with their locaux."""
+
+    index: pd.Index
+    sr_id: np.ndarray  # object, None without an SR
+    nra_id: np.ndarray
+    has_sr: np.ndarray
+    nra_sr_m: np.ndarray
+    sr_premise_m: np.ndarray
+    length_m: np.ndarray
+    atten_db: np.ndarray
+    rate: np.ndarray
+    tv: np.ndarray  # TV codes 0 none, 1 SD, 2 HD
+    nra_tv: np.ndarray
+    locaux: np.ndarray
+
+
+def line_arrays(cl: CopperLines, locaux: pd.Series | None) -> LineArrays:
+    """The copper lines ``cl`` as arrays, weighted by ``locaux`` (default 1 per premise).
+
+    A line has an SR (``has_sr``) when it reaches its NRA (no ``issue``) through an SR; its
+    NRA→SR length is 0 otherwise.
+
+    Raises
+    ------
+    bthd.InputError
+        ``cl.lines`` lacks columns of :func:`copper_lines`.
+    bthd.ParameterError
+        ``locaux`` is not a Series of finite counts ≥ 0 index-aligned with the lines.
+    """
+    L = cl.lines
+    need = {
+        "nra_id",
+        "sr_id",
+        "nra_sr_m",
+        "sr_premise_m",
+        "length_m",
+        "atten_db",
+        "rate_mbps",
+        "tv",
+        "nra_tv",
+        "issue",
+    }
+    missing = sorted(need - set(L.columns))
+    if missing:
+        raise InputError(
+            f"copper lines: missing columns {missing}; pass the result of "
+            "bthd.network.copper.copper_lines"
+        )
+    if locaux is None:
+        w = np.ones(len(L))
+    else:
+        if not isinstance(locaux, pd.Series) or not locaux.index.equals(L.index):
+            raise ParameterError(
+                "locaux: give a Series index-aligned with the premises of the copper lines "
+                "(premises['logements'] + premises['locaux_pro'])"
+            )
+        w = locaux.to_numpy(dtype=float, na_value=np.nan)
+        if np.any(~np.isfinite(w)) or np.any(w < 0):
+            raise ParameterError("locaux: give finite counts ≥ 0 for every premise")
+    reach = L["issue"].fillna("").to_numpy(str) == ""
+    sr = L["sr_id"].to_numpy(object).copy()
+    has_sr = reach & pd.notna(sr)
+    sr[~has_sr] = None
+    tv = L["tv"].astype(dsl.TV_LEVEL_DTYPE).cat.codes.to_numpy()
+    return LineArrays(
+        index=L.index,
+        sr_id=sr,
+        nra_id=L["nra_id"].to_numpy(object),
+        has_sr=has_sr,
+        nra_sr_m=np.where(has_sr, L["nra_sr_m"].to_numpy(float), 0.0),
+        sr_premise_m=np.where(reach, L["sr_premise_m"].to_numpy(float), 0.0),
+        length_m=L["length_m"].to_numpy(float),
+        atten_db=L["atten_db"].to_numpy(float),
+        rate=L["rate_mbps"].to_numpy(float),
+        tv=tv.astype(np.int8),
+        nra_tv=L["nra_tv"].fillna(False).to_numpy(bool),
+        locaux=w,
+    )

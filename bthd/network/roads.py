@@ -24,6 +24,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from bthd._errors import Problem, ValidationError
+from bthd.network.graph import position_key, undirected_csr
 from bthd.settings import COSTS, DEFAULT_SEED, WORK_CRS, WORKS, CivilWorksCosts, WorksRules
 
 log = logging.getLogger(__name__)
@@ -86,18 +87,7 @@ class TrenchNetwork:
         Parallel edges keep their minimum weight.
         """
         w = self.edge_cost if weight == "cost" else self.length
-        # scipy sums duplicates: keep the minimum by sorting and dropping repeats first
-        a = np.minimum(self.u, self.v)
-        b = np.maximum(self.u, self.v)
-        order = np.lexsort((w, b, a))
-        a, b, w = a[order], b[order], w[order]
-        first = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
-        a, b, w = a[first], b[first], w[first]
-        # an explicit tiny weight keeps zero-cost edges (csgraph drops explicit zeros)
-        w = np.maximum(w, 1e-6)
-        n = self.n_nodes
-        m = sparse.coo_matrix((np.r_[w, w], (np.r_[a, b], np.r_[b, a])), shape=(n, n))
-        return m.tocsr()
+        return undirected_csr(self.n_nodes, self.u, self.v, w).matrix
 
     def edges_frame(self) -> gpd.GeoDataFrame:
         """The edges as a GeoDataFrame (one row per undirected edge)."""
@@ -199,7 +189,7 @@ def trench_network(
     length = road_edges["length"].to_numpy(float)
     zero = length <= 0
     # nodes with different ids at the same position (to the centimetre)
-    key = np.round(x * 100).astype(np.int64) * 10_000_000_000 + np.round(y * 100).astype(np.int64)
+    key = position_key(x, y)
     _, first, counts = np.unique(key, return_index=True, return_counts=True)
     dup_pos = counts > 1
     if problems:

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from bthd.network.graph import pointer_jump, undirected_csr
 from bthd.network.roads import TrenchNetwork
 from bthd.network.steiner import steiner_tree_csr
 from bthd.network.zoning import Zoning
@@ -106,9 +107,7 @@ def _tree_flows(
         shape=(m, m),
     ).tocsr()
     order, pred = csgraph.breadth_first_order(adj, root, directed=False, return_predecessors=True)
-    wlen = sparse.coo_matrix(
-        (np.r_[elen, elen] + 1e-9, (np.r_[eu, ev], np.r_[ev, eu])), shape=(m, m)
-    ).tocsr()
+    wlen = undirected_csr(m, eu, ev, elen + 1e-9, parallel="none", min_weight=None).matrix
     depth = csgraph.dijkstra(wlen, directed=False, indices=root)
     sub = demand.astype(float).copy()
     rest = order[::-1][:-1]
@@ -356,14 +355,10 @@ def _root_label(parent: np.ndarray, roots: np.ndarray, n: int) -> np.ndarray:
     # pointer jumping: follow parents until every reached node knows its root
     ptr = np.where(parent >= 0, parent, np.arange(n))
     ptr[roots] = roots
-    for _ in range(64):
-        nxt = ptr[ptr]
-        if np.array_equal(nxt, ptr):
-            break
-        ptr = nxt
-    reached = label[ptr] >= 0
+    end, _ = pointer_jump(ptr, ptr == np.arange(n))
+    reached = label[end] >= 0
     out = np.full(n, -1, np.int64)
-    out[reached] = label[ptr[reached]]
+    out[reached] = label[end[reached]]
     return out
 
 

@@ -56,6 +56,7 @@ from scipy.sparse.csgraph import (
 )
 
 from bthd._errors import BthdError, Problem
+from bthd.network.graph import pointer_jump, trace_paths, undirected_csr
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -750,21 +751,6 @@ def _mst_ranked(n: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarr
     return by[T.data.astype(np.int64) - 1]
 
 
-def _list_rank(J: np.ndarray, A: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pointer jumping: follow ``J`` until a node whose ``stop`` is set, summing ``A``."""
-    J = J.copy()
-    A = A.copy()
-    stop = stop.copy()
-    while not stop.all():
-        ns = np.flatnonzero(~stop)
-        j = J[ns]
-        A[ns] = A[ns] + A[j]
-        new_stop = stop[j]
-        J[ns] = J[j]
-        stop[ns] = new_stop
-    return J, A
-
-
 def _better(new: float, old: float) -> bool:
     return new < old - 1e-12 * max(1.0, abs(old))
 
@@ -938,10 +924,8 @@ class _Graph:
         self.m = len(u)
         self.term = term
         self.terminals = np.flatnonzero(term)
-        self.A = sp.csr_matrix((np.r_[w, w], (np.r_[u, v], np.r_[v, u])), shape=(n, n))
-        key = np.minimum(u, v) * n + np.maximum(u, v)
-        self._korder = np.argsort(key)
-        self._ksorted = key[self._korder]
+        self.csr = undirected_csr(n, u, v, w, parallel="none", min_weight=None)
+        self.A = self.csr.matrix
 
     def sub(self, ids: np.ndarray) -> _Graph:
         """The graph made of edges ``ids``, nodes renumbered (edge i is ``ids[i]``)."""
@@ -952,9 +936,7 @@ class _Graph:
         return sub
 
     def edge_ids(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        a = np.minimum(x, y).astype(np.int64)
-        b = np.maximum(x, y).astype(np.int64)
-        return self._korder[np.searchsorted(self._ksorted, a * self.n + b)]
+        return self.csr.edge_ids(x, y)
 
     def cost(self, ids: np.ndarray) -> float:
         return float(self.w[ids].sum())
@@ -998,20 +980,7 @@ class _Graph:
 
     def paths(self, chosen: np.ndarray, pred: np.ndarray) -> np.ndarray:
         """Edges ``chosen`` plus the shortest paths from their ends back to their bases."""
-        marked = np.zeros(self.n, bool)
-        stamp = np.full(self.n, -1, np.int64)
-        frontier = _distinct(np.r_[self.u[chosen], self.v[chosen]], stamp)
-        xs, ps = [], []
-        while frontier.size:
-            marked[frontier] = True
-            p = pred[frontier]
-            ok = p >= 0
-            xs.append(frontier[ok])
-            ps.append(p[ok])
-            p = _distinct(p[ok], stamp)
-            frontier = p[~marked[p]]
-        x = np.concatenate(xs)
-        y = np.concatenate(ps)
+        _, y, x = trace_paths(pred, np.r_[self.u[chosen], self.v[chosen]], merge=True)
         return _union(self.m, chosen, self.edge_ids(x, y))
 
     def mst_prune(self, ids: np.ndarray) -> np.ndarray:
@@ -1055,7 +1024,7 @@ class _TreeIndex:
         # up: distance to the nearest key ancestor
         stop = key[parent] | ~intree
         stop[root] = True
-        topk, up = _list_rank(parent, pw, stop)
+        topk, up = pointer_jump(parent, stop, pw)
         topk[root] = root
         up[root] = 0.0
         # down: distance to the key vertex below an interior node
@@ -1065,7 +1034,7 @@ class _TreeIndex:
         child[parent[c]] = c
         cw = np.zeros(n)
         cw[parent[c]] = pw[c]
-        bot, down = _list_rank(child, cw, ~interior | key[child])
+        bot, down = pointer_jump(child, ~interior | key[child], cw)
         kv = np.flatnonzero(key)
         bot[kv] = kv
         down[kv] = 0.0
@@ -1079,7 +1048,7 @@ class _TreeIndex:
         kpar[rk] = rk
         length = up[kv].copy()
         length[rk] = 0.0
-        _, kdepth = _list_rank(kpar, np.ones(nk), kpar == rk)
+        _, kdepth = pointer_jump(kpar, kpar == rk, np.ones(nk))
         kdepth[rk] = 0
         self.kidx = kidx
         self.kdepth = kdepth.astype(np.int64)

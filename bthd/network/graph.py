@@ -1,0 +1,253 @@
+"""Graph plumbing shared by the network modules: CSR matrices, predecessor paths, position keys.
+
+Every module of :mod:`bthd.network` that runs compiled graph routines
+(``scipy.sparse.csgraph``) on edge arrays needs the same few pieces, written once here:
+
+* :func:`undirected_csr`: the symmetric sparse matrix of an undirected edge list (parallel
+  edges keep the lightest), with the lookup from a node pair back to its edge;
+* :func:`trace_paths`: the edges of the predecessor paths (of a Dijkstra or BFS) from given
+  nodes back to their roots, per start or merged;
+* :func:`pointer_jump`: follow pointers (a parent array) to the first stop node, summing
+  weights on the way, in a logarithmic number of vectorised rounds;
+* :func:`position_key`: one integer per position rounded to 1 cm, to find nodes at the same
+  place.
+
+Not for: the road network itself (:mod:`bthd.network.roads`) or Steiner trees
+(:mod:`bthd.network.steiner`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+__all__ = [
+    "UndirectedCSR",
+    "pointer_jump",
+    "position_key",
+    "trace_paths",
+    "undirected_csr",
+]
+
+#: Weight given to zero-weight edges so that the sparse matrix keeps them (csgraph reads an
+#: explicit zero as "no edge").
+MIN_WEIGHT = 1e-6
+
+#: Multiplier of the x key in :func:`position_key` (cm): room for y up to 10^10 cm = 10^8 m.
+_KEY_STRIDE = 10_000_000_000
+
+#: Rounds of :func:`pointer_jump` before a cycle is assumed (2^64 nodes deep otherwise).
+_MAX_JUMPS = 64
+
+
+@dataclass(frozen=True)
+class UndirectedCSR:
+    """A symmetric CSR matrix of an undirected graph and the edges it kept.
+
+    Attributes
+    ----------
+    matrix
+        ``n × n`` CSR matrix holding each kept edge's weight in both directions.
+    keys
+        Sorted keys ``min(u, v) * n + max(u, v)`` of the kept edges.
+    edge
+        Index, in the edge arrays given, of the edge of each key.
+    n
+        Number of nodes.
+    """
+
+    matrix: sparse.csr_matrix
+    keys: np.ndarray
+    edge: np.ndarray
+    n: int
+
+    def edge_ids(self, a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
+        """Edge index of each node pair ``(a, b)`` (either order); the pairs must be edges."""
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        key = np.minimum(a, b) * self.n + np.maximum(a, b)
+        return self.edge[np.searchsorted(self.keys, key)]
+
+
+def undirected_csr(
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    *,
+    parallel: Literal["min", "none"] = "min",
+    min_weight: float | None = MIN_WEIGHT,
+) -> UndirectedCSR:
+    """The symmetric CSR matrix of the undirected edges ``u–v`` weighted by ``w``.
+
+    Parameters
+    ----------
+    n
+        Number of nodes (0 .. n-1).
+    u, v, w
+        Edge ends and weights.
+    parallel
+        ``"min"``: parallel edges keep the lightest (ties: the first given; scipy would sum
+        them); ``"none"``: the caller guarantees there is no parallel edge (faster).
+    min_weight
+        Weights below this are raised to it, so that zero-weight edges stay in the matrix;
+        None leaves the weights as given.
+
+    Returns
+    -------
+    UndirectedCSR
+        The matrix and the lookup from node pairs to edge indices.
+    """
+    u = np.asarray(u)
+    v = np.asarray(v)
+    w = np.asarray(w)
+    a = np.minimum(u, v)
+    b = np.maximum(u, v)
+    if parallel == "min":
+        # lexsort is stable: among parallel edges of equal weight the first given wins
+        order = np.lexsort((w, b, a))
+        a, b, ww = a[order], b[order], w[order]
+        first = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])] if len(a) else np.empty(0, bool)
+        a, b, ww, eid = a[first], b[first], ww[first], order[first]
+        keys = a.astype(np.int64) * n + b
+    else:
+        ww = w
+        key = a.astype(np.int64) * n + b
+        eid = np.argsort(key)
+        keys = key[eid]
+    if min_weight is not None:
+        ww = np.maximum(ww, min_weight)
+    m = sparse.coo_matrix((np.r_[ww, ww], (np.r_[a, b], np.r_[b, a])), shape=(n, n)).tocsr()
+    return UndirectedCSR(m, keys, eid, n)
+
+
+def trace_paths(
+    pred: np.ndarray, starts: npt.ArrayLike, *, merge: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Steps of the predecessor paths from ``starts`` back to their roots.
+
+    A root is a node whose predecessor is negative (scipy's -9999: the source of a search, or a
+    node it did not reach); a start that is a root has no step.
+
+    Parameters
+    ----------
+    pred
+        Predecessor of every node (``scipy.sparse.csgraph`` ``return_predecessors=True``).
+    starts
+        Nodes to trace from.
+    merge
+        False: every start's whole path (paths that join repeat their common part), in rounds
+        (every start's first step, then every second step...). True: each node's step once
+        (a path stops where it meets one already traced), for the union of the paths.
+
+    Returns
+    -------
+    start, parent, child
+        Per step: the position in ``starts`` of a start whose path holds it, and the edge as
+        (predecessor, node).
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    if not merge:
+        cur = starts.copy()
+        pos = np.arange(len(starts))
+        active = pred[cur] >= 0
+        out_s, out_p, out_c = [], [], []
+        while active.any():
+            c = cur[active]
+            p = pred[c]
+            out_s.append(pos[active])
+            out_p.append(p)
+            out_c.append(c)
+            cur[active] = p
+            active &= pred[cur] >= 0
+    else:
+        n = len(pred)
+        marked = np.zeros(n, bool)
+        stamp = np.full(n, -1, np.int64)
+        keep = _one_of_each(starts, stamp)
+        frontier, lab = starts[keep], np.flatnonzero(keep)
+        out_s, out_p, out_c = [], [], []
+        while frontier.size:
+            marked[frontier] = True
+            p = pred[frontier]
+            ok = p >= 0
+            frontier, lab, p = frontier[ok], lab[ok], p[ok]
+            out_s.append(lab)
+            out_p.append(p)
+            out_c.append(frontier)
+            keep = _one_of_each(p, stamp)
+            p, lab = p[keep], lab[keep]
+            new = ~marked[p]
+            frontier, lab = p[new], lab[new]
+    if not out_s:
+        e = np.empty(0, np.int64)
+        return e, e, e.copy()
+    return np.concatenate(out_s), np.concatenate(out_p), np.concatenate(out_c)
+
+
+def _one_of_each(x: np.ndarray, stamp: np.ndarray) -> np.ndarray:
+    """Mask keeping one position of each distinct value of ``x`` (non-negative ints below
+    ``len(stamp)``), without sorting; ``stamp`` is scratch space."""
+    pos = np.arange(len(x))
+    stamp[x] = pos
+    return stamp[x] == pos
+
+
+def pointer_jump(
+    nxt: np.ndarray, stop: np.ndarray, weight: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Follow ``nxt`` from every node until a node whose ``stop`` is set (list ranking).
+
+    Parameters
+    ----------
+    nxt
+        Next node of every node (a parent array, say).
+    stop
+        Nodes where the walk ends; a node with ``stop`` set keeps its own ``nxt``.
+    weight
+        Weight of every node, summed along the walk (default zeros).
+
+    Returns
+    -------
+    end, total
+        Per node: ``nxt`` of the stop node its walk reaches (the stop node itself when it
+        points to itself), and the sum of ``weight`` over the nodes it left (itself
+        included, the stop node's weight included when the walk passed it).
+
+    Raises
+    ------
+    ValueError
+        When the pointers hold a cycle without a stop node.
+    """
+    J = nxt.copy()
+    A = np.zeros(len(nxt)) if weight is None else weight.copy()
+    stop = stop.copy()
+    for _ in range(_MAX_JUMPS):
+        if stop.all():
+            return J, A
+        ns = np.flatnonzero(~stop)
+        j = J[ns]
+        A[ns] = A[ns] + A[j]
+        new_stop = stop[j]
+        J[ns] = J[j]
+        stop[ns] = new_stop
+    if stop.all():
+        return J, A
+    raise ValueError(
+        f"pointer_jump: {int((~stop).sum())} nodes never reach a stop node (a cycle in the "
+        "pointers)"
+    )
+
+
+def position_key(x: npt.ArrayLike, y: npt.ArrayLike) -> np.ndarray:
+    """One integer per position rounded to 1 cm (equal keys: the same place to the centimetre).
+
+    Valid for projected coordinates in metres below 10^8 m, such as Lambert-93.
+    """
+    xi = np.round(np.asarray(x) * 100).astype(np.int64)
+    yi = np.round(np.asarray(y) * 100).astype(np.int64)
+    return xi * _KEY_STRIDE + yi
