@@ -61,7 +61,7 @@ def delivery_tables(run: str | os.PathLike[str] | Any) -> dict[str, Any]:
     raw = {
         "t_organisme": organismes(),
         "t_reference": references(net),
-        "t_adresse": adresses(premises, communes),
+        "t_adresse": adresses(premises, communes, net),
         "t_noeud": net.noeud,
         "t_sitetech": net.sitetech,
         "t_ltech": net.ltech,

@@ -24,6 +24,8 @@ import shapely
 from bthd._errors import InputError
 from bthd.export.gracethd.schema import STATUT
 
+#: Code of the network in the reference fields ``*_r1_code`` (then NRO, PM, PBO).
+NETWORK_CODE = "BTHD"
 #: Organisation codes (t_organisme.or_code).
 OWNER = "OR-MEGALIS"
 CIVIL_WORKS_OWNER = "OR-ORANGE"
@@ -239,6 +241,7 @@ def build_network(
         pt_rows.append(
             {
                 "pt_code": f"PT-{n[3:]}",
+                "pt_codeext": f"bthd road node {int(n[3:])}" if n[3:].isdigit() else None,
                 "pt_nd_code": n,
                 "pt_prop": OWNER if new else CIVIL_WORKS_OWNER,
                 "pt_gest": OWNER if new else CIVIL_WORKS_OWNER,
@@ -247,6 +250,8 @@ def build_network(
                 "pt_avct": "C" if new else "E",
                 "pt_typephy": "C" if underground else "A",
                 "pt_typelog": "R" if n in pbo_nodes else "T",
+                # the design does not size chambers nor choose poles: type indéterminé
+                "pt_nature": "IND" if underground else "PIND",
             }
         )
     ptech = pd.DataFrame(pt_rows)
@@ -262,6 +267,7 @@ def build_network(
             {
                 "bp_code": f"BP-{sid}",
                 "bp_etiquet": str(sid),
+                "bp_codeext": f"bthd {sid}",
                 "bp_pt_code": point.get(n),
                 "bp_lt_code": None if n in point else room.get(str(parent)),
                 "bp_prop": OWNER,
@@ -277,13 +283,15 @@ def build_network(
         )
     ebp = pd.DataFrame(bp_rows)
 
-    cable, cableline = _cables(lk, ids)
+    parents = dict(zip(fttx["site_id"], fttx["parent_id"], strict=True))
+    cable, cableline = _cables(lk, ids, parents)
     return Network(noeud, sitetech, ltech, ptech, ebp, cheminement, cable, cableline, site_node)
 
 
 def _cables(
     lk: gpd.GeoDataFrame,
     ids: dict[tuple[float, float], str],
+    parents: dict[str, object],
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     """Cables: the links of one tree and size merged end to end, ``n_cables`` of each."""
     cb_rows, cl_rows = [], []
@@ -295,6 +303,8 @@ def _cables(
         b = _key(shapely.get_coordinates(shapely.get_point(parts, -1)))
         order = sorted(range(len(parts)), key=lambda i: (a[i], b[i]))
         used = int(grp["fibres"].max())
+        nro = str(tree) if ltype == "TR" else str(parents.get(str(tree)) or "")
+        pm = str(tree) if ltype == "DI" else None
         for k, i in enumerate(order, start=1):
             geom = parts[i]
             for j in range(1, int(count) + 1):
@@ -302,9 +312,13 @@ def _cables(
                 cb_rows.append(
                     {
                         "cb_code": f"CB-{code}",
+                        "cb_codeext": f"bthd {ltype} {code}",
                         "cb_etiquet": f"{ltype}-{code}",
                         "cb_nd1": ids[a[i]],
                         "cb_nd2": ids[b[i]],
+                        "cb_r1_code": NETWORK_CODE,
+                        "cb_r2_code": nro or None,
+                        "cb_r3_code": pm,
                         "cb_prop": OWNER,
                         "cb_gest": OWNER,
                         "cb_proptyp": "CST",

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from bthd.export.gracethd.network import CIVIL_WORKS_OWNER, OWNER, Network
+from bthd.export.gracethd.network import CIVIL_WORKS_OWNER, NETWORK_CODE, OWNER, Network
 
 
 def organismes() -> pd.DataFrame:
@@ -71,8 +71,15 @@ def references(net: Network) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def adresses(premises: gpd.GeoDataFrame, communes: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """One address per premise (``t_adresse``)."""
+def adresses(
+    premises: gpd.GeoDataFrame, communes: gpd.GeoDataFrame | None, net: Network
+) -> gpd.GeoDataFrame:
+    """One address per premise (``t_adresse``).
+
+    ``ad_isole`` is true for a premise the design serves with a long drop (raccordement
+    long); ``ad_racc`` is the implantation of the drop: aerial from a pole, underground
+    (conduite) from a chamber or a site.
+    """
     p = premises.sort_values("premise_id").reset_index(drop=True)
     names = (
         dict(zip(communes["insee_code"], communes["name"], strict=True))
@@ -82,6 +89,20 @@ def adresses(premises: gpd.GeoDataFrame, communes: gpd.GeoDataFrame | None) -> g
     lines = p["logements"].astype(int) + p["locaux_pro"].astype(int)
     synthetic = p["synthetic"].astype(bool) if "synthetic" in p else pd.Series(False, p.index)
     drop = p["drop_m"].round(2) if "drop_m" in p else pd.Series(np.nan, p.index)
+    isolated = (
+        p["raccordement_long"].fillna(False).astype(bool)
+        if "raccordement_long" in p
+        else pd.Series(False, p.index)
+    )
+    pole_nodes = set(net.ptech.loc[net.ptech["pt_typephy"] == "A", "pt_nd_code"])
+    racc = [
+        None
+        if not isinstance(b, str) or b not in net.site_node
+        else "0"
+        if net.site_node[b] in pole_nodes
+        else "7"
+        for b in (p["pbo_id"] if "pbo_id" in p else [None] * len(p))
+    ]
     return gpd.GeoDataFrame(
         {
             "ad_code": "AD-" + p["premise_id"].astype(str),
@@ -90,8 +111,12 @@ def adresses(premises: gpd.GeoDataFrame, communes: gpd.GeoDataFrame | None) -> g
             "ad_nblhab": p["logements"].astype(int),
             "ad_nblpro": p["locaux_pro"].astype(int),
             "ad_distinf": drop,
+            "ad_isole": isolated.to_numpy(),
+            "ad_prio": False,
+            "ad_racc": racc,
             "ad_ietat": "CI",
             "ad_itypeim": np.where(lines > 1, "I", "P"),
+            "ad_imneuf": False,
             "ad_typzone": "3",
             "ad_comment": [
                 "adresse SYNTHETIQUE generee par bthd (pas une observation)" if s else None
@@ -166,6 +191,8 @@ def zone_tables(
         {
             "zn_code": "ZN-" + zn["zone_id"],
             "zn_nd_code": [node[i] for i in zn["zone_id"]],
+            "zn_r1_code": NETWORK_CODE,
+            "zn_r2_code": zn["zone_id"].to_numpy(),
             "zn_nroref": zn["zone_id"].to_numpy(),
             "zn_nrotype": "PON",
             "zn_etat": "PL",
@@ -182,11 +209,15 @@ def zone_tables(
             "zs_zn_code": [
                 f"ZN-{p}" if isinstance(p, str) and p in node else None for p in zs["parent_id"]
             ],
+            "zs_r1_code": NETWORK_CODE,
+            "zs_r2_code": [p if isinstance(p, str) else None for p in zs["parent_id"]],
+            "zs_r3_code": zs["zone_id"].to_numpy(),
             "zs_refpm": zs["zone_id"].to_numpy(),
             "zs_etatpm": "PL",
             "zs_typeemp": "ADR",
             "zs_capamax": [int(cap.get(i) or 0) for i in zs["zone_id"]],
             "zs_nblogmt": [int(per_pm.get(i, 0)) for i in zs["zone_id"]],
+            "zs_actif": False,
             "zs_comment": [
                 f"FTTH prevu en {int(year[i])}" if i in year.index and pd.notna(year[i]) else None
                 for i in zs["zone_id"]
