@@ -290,6 +290,25 @@ class Financing(_Model):
         return self
 
 
+class Figure(_Model):
+    """A published figure to compare with, and its source."""
+
+    value: float
+    source: str = ""
+
+
+class Calibration(_Model):
+    """Published figures the plan is compared with (``tables/calibration.csv``)."""
+
+    total_cost_eur: Figure | None = None
+    raccordables: dict[int, Figure] = Field(default_factory=dict)
+    raccordes: dict[int, Figure] = Field(default_factory=dict)
+    tranche1_pms: Figure | None = None
+    phase1_share_collectivites: Figure | None = None
+    phase1_share_epci: Figure | None = None
+    phase1_share_fsn_feder: Figure | None = None
+
+
 class Scenario(_Model):
     """A phase scenario (see the module docstring)."""
 
@@ -306,7 +325,7 @@ class Scenario(_Model):
     zdep: Zdep = Zdep()
     take_up: TakeUp = TakeUp()
     financing: Financing
-    calibration: dict[str, Any] = Field(default_factory=dict)
+    calibration: Calibration = Calibration()
 
     # --- helpers ---------------------------------------------------------------------------
 
