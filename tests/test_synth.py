@@ -11,6 +11,8 @@ from scipy.sparse import csgraph
 
 from bthd import data, synth
 from bthd.schema import validate
+from bthd.settings import SYNTH
+from bthd.synth import _roads, _settlements
 
 
 def _components(nodes, edges):
@@ -112,3 +114,59 @@ def test_realism_table_rises_with_size(lamballe):
 def test_no_commune_is_an_error(square_communes):
     with pytest.raises(ValueError, match="no commune"):
         synth.generate(square_communes, zone_types=("AMII",))
+
+
+def _steps_inputs(communes):
+    polys = communes.geometry.to_numpy()
+    shapely.prepare(polys)
+    cx = communes["centre_x"].to_numpy(float)
+    cy = communes["centre_y"].to_numpy(float)
+    return polys, cx, cy
+
+
+def test_bourg_step_keeps_every_local_on_a_street_of_its_commune(square_communes):
+    # a town large enough for collective buildings (which hold 4 to 30 dwellings)
+    com = square_communes.assign(locaux=[20_000, 330])
+    polys, cx, cy = _steps_inputs(com)
+    n_bourg = np.array([15_000, 200])
+    roads = _roads.Roads()
+    bg = _settlements.bourgs(
+        polys, cx, cy, com["locaux"].to_numpy(), n_bourg, SYNTH, np.random.default_rng(1), roads
+    )
+    rows = {k: np.concatenate([r[k] for r in bg.rows]) for k in bg.rows[0]}
+    assert np.bincount(rows["commune"], weights=rows["locaux"]).tolist() == [15_000, 200]
+    assert rows["locaux"].max() > 1 and rows["locaux"].max() <= 30 and rows["bourg"].all()
+    # the streets stay inside their commune and every address stands on one of them
+    x0, y0, x1, y1, _, commune = roads.arrays()
+    assert shapely.contains_xy(polys[commune], x0, y0).all()
+    assert shapely.contains_xy(polys[commune], x1, y1).all()
+    streets = shapely.linestrings(np.stack([np.c_[x0, y0], np.c_[x1, y1]], axis=1))
+    feet = shapely.points(rows["ax"], rows["ay"])
+    near = shapely.STRtree(streets).query_nearest(feet, return_distance=True)[1]
+    assert near.max() < 1e-6
+    setback = shapely.distance(shapely.points(rows["x"], rows["y"]), feet)
+    assert np.allclose(setback, SYNTH.setback_m)
+
+
+def test_hamlet_and_spur_steps_share_the_dispersed_locaux(square_communes):
+    polys, cx, cy = _steps_inputs(square_communes)
+    rng = np.random.default_rng(2)
+    roads = _roads.Roads()
+    n_bourg = np.array([500, 100])
+    bg = _settlements.bourgs(
+        polys, cx, cy, square_communes["locaux"].to_numpy(), n_bourg, SYNTH, rng, roads
+    )
+    dispersed = square_communes["locaux"].to_numpy() - n_bourg
+    ham = _settlements.hamlets(polys, cx, cy, dispersed, bg.grid_nodes, SYNTH, rng)
+    assert np.bincount(ham.commune, weights=ham.size).tolist() == dispersed.tolist()
+    assert (ham.size >= 1).all()
+    assert shapely.contains_xy(polys[ham.commune], ham.x, ham.y).all()
+    before = len(roads.arrays()[0])
+    houses = _settlements.spurs(ham, SYNTH, rng, roads)
+    # one house per local, each in its hamlet's commune, anchored at its hamlet's centre
+    assert len(houses["x"]) == ham.size.sum()
+    assert (ham.commune[houses["settlement"]] == houses["commune"]).all()
+    assert np.allclose(houses["ax"], ham.x[houses["settlement"]])
+    # every hamlet has a spur street starting at its centre
+    x0, y0 = (a[before:] for a in roads.arrays()[:2])
+    assert set(zip(x0, y0, strict=True)) == set(zip(ham.x, ham.y, strict=True))

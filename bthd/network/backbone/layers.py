@@ -12,7 +12,7 @@ import pandas as pd
 
 from bthd._errors import InputError
 from bthd.network.backbone._checks import check_links, check_pops, check_premises
-from bthd.network.backbone.constants import ROLE_COLLECTE
+from bthd.network.backbone.constants import PREMISE_COLUMNS, ROLE_COLLECTE
 
 
 @dataclass(frozen=True)
@@ -146,9 +146,12 @@ def network_layers(
     )
 
 
-#: Layers an outage reads, and those of them it reads as tables (without geometry).
-_LAYERS = ("sites", "backbone", "collecte", "premises", "communes")
+#: Layers an outage reads with their geometry.
+_LAYERS = ("sites", "backbone", "collecte")
+#: Layers it reads as tables: only these columns, no geometry (the premises of a region are
+#: 1.3 million rows; on the demo, reading them whole takes 1.0 s against 0.1 s for these columns).
 _TABLES = ("premises", "communes")
+_TABLE_COLUMNS = (*PREMISE_COLUMNS, "pm_id", "pbo_id", "name")
 
 
 def _read_layers(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], str]:
@@ -159,14 +162,29 @@ def _read_layers(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame],
 
     p = Path(path)
     if p.is_file():
-        names = list_layers(p)
-        layers = {n: read(p, layer=n) for n in _LAYERS if n in names}
+        gpkg, names = p, list_layers(p)
     else:
         run = open_run(p)
-        names = run.layer_names()
-        layers = {n: run.layer(n) for n in _LAYERS if n in names}
-    for n in _TABLES:
-        if n in layers and isinstance(layers[n], gpd.GeoDataFrame):
-            df = layers[n]
-            layers[n] = pd.DataFrame(df.drop(columns=df.geometry.name))
+        gpkg, names = run.layers_path, run.layer_names()
+    layers: dict[str, pd.DataFrame] = {n: read(gpkg, layer=n) for n in _LAYERS if n in names}
+    layers.update({n: _read_table(gpkg, n) for n in _TABLES if n in names})
     return layers, str(p)
+
+
+def _read_table(gpkg: Path, layer: str) -> pd.DataFrame:
+    """The columns of a layer that an outage needs, without geometry.
+
+    ``bthd.io.runs.Run.layer`` reads a whole layer; this reads a few columns of it (until
+    ``Run.layer`` takes ``columns``).
+    """
+    import pyogrio
+
+    try:
+        fields = set(pyogrio.read_info(gpkg, layer=layer)["fields"])
+        wanted = [c for c in _TABLE_COLUMNS if c in fields]
+        return pyogrio.read_dataframe(gpkg, layer=layer, columns=wanted, read_geometry=False)
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        raise InputError(
+            f"{gpkg}: cannot read the {layer} layer ({exc}). "
+            "Check the file (ogrinfo) or rerun the design."
+        ) from exc
