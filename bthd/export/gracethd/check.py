@@ -1,0 +1,733 @@
+"""Check a GraceTHD v2.0.1 delivery read back from its files, and list every problem.
+
+The checker reads the Shapefiles with GDAL (pyogrio) and the CSV files with :mod:`csv`, as a
+receiving tool would, then checks:
+
+* the files: every table present, CSV with ``;``, a header line, no text delimiters, UTF-8;
+  Shapefiles in EPSG:2154 with a ``.cpg``, of the table's geometry type, valid geometries;
+* the fields: no unknown or missing field, mandatory fields filled, values of the field's type
+  and length, list-valued fields drawn from the official lists, booleans 0/1;
+* the keys: primary keys filled and unique, every foreign key resolving, every cable's two end
+  nodes given and existing;
+* the controls of the GraceTHD v3.0.1 suite dbt-grace-thd that apply to v2 fields
+  (``bthd/resources/export/gracethd_controls.csv``): uniqueness (ctrl_uc), foreign keys
+  (ctrl_fk), list values (ctrl_lv), topology (topo_0001-0004 node on path or cable end within
+  0.01 m, topo_0007 ZSRO inside its ZNRO, topo_0010/0011 cable end on a path, topo_0013 valid
+  cable geometry) and business rules (metier_0003 cable without geometry, metier_0004 box
+  without point or room, metier_0007/0017 type NC), plus the delivery rules co_1_g00003 (ZPBO
+  inside its ZSRO) and every address in exactly one ZPBO. The suite's C2 fill grid
+  (ctrl_rem, container C2) is reported as warnings: it is not part of the v2 standard.
+
+Not for: repairing a delivery.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from bthd._errors import InputNotFoundError
+from bthd.export.gracethd.schema import PRIMARY_KEYS, SPATIAL, TABLES, Field, fields, lists
+
+#: Distance (m) within which a node stands on the end of a path or cable (topo_0001-0004).
+NODE_TOLERANCE = 0.01
+#: Area (m²) of a zone allowed outside its parent zone (rounding of shared boundaries).
+AREA_TOLERANCE = 1.0
+
+_TYPES = {
+    "int": re.compile(r"-?\d+"),
+    "float": re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?"),
+    "bool": re.compile(r"[01]"),
+    "date": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "timestamp": re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem of a delivery.
+
+    Parameters
+    ----------
+    control
+        The rule broken: a GraceTHD delivery rule (``co_1_...``), a control of the suite
+        (``ctrl_fk_0009``, ``topo_0007``...) or a bthd check (``bthd_pk``, ``bthd_fk``...).
+    table
+        Table (or file) concerned.
+    what
+        What is wrong.
+    rows
+        Codes (or line numbers) of the rows concerned.
+    fix
+        What to do.
+    severity
+        ``error`` or ``warning``.
+    """
+
+    control: str
+    table: str
+    what: str
+    rows: tuple[str, ...] = ()
+    fix: str = ""
+    severity: str = "error"
+
+    def format(self, max_rows: int = 5) -> str:
+        """The finding as one line of text."""
+        text = f"[{self.control}] {self.table}: {self.what}"
+        if self.rows:
+            shown = ", ".join(self.rows[:max_rows])
+            more = f" and {len(self.rows) - max_rows} more" if len(self.rows) > max_rows else ""
+            text += f" ({len(self.rows)}: {shown}{more})"
+        if self.fix:
+            text += f". Fix: {self.fix}"
+        return text
+
+
+@dataclass
+class CheckReport:
+    """Result of :func:`check_delivery`: the findings and the rows read per table."""
+
+    folder: Path
+    findings: list[Finding] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Findings that make the delivery non-conforming."""
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Findings that do not (the v3 suite's C2 fill grid)."""
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when the delivery has no error."""
+        return not self.errors
+
+    def format(self) -> str:
+        """A readable report: a summary line, then one line per finding."""
+        total = sum(self.rows.values())
+        head = (
+            f"{self.folder}: GraceTHD v2.0.1 delivery, {len(self.rows)} tables, {total:,} rows: "
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        )
+        lines = [head]
+        lines += [f"  error: {f.format()}" for f in self.errors]
+        lines += [f"  warning: {f.format()}" for f in self.warnings]
+        return "\n".join(lines)
+
+
+def _controls() -> list[dict[str, str]]:
+    text = (
+        resources.files("bthd.resources")
+        .joinpath("export/gracethd_controls.csv")
+        .read_text("utf-8")
+    )
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _resolve(folder: Path) -> Path:
+    if not folder.exists():
+        raise InputNotFoundError(folder, "GraceTHD delivery")
+    has = any((folder / f"{t}{ext}").exists() for t in TABLES for ext in (".shp", ".csv"))
+    if not has and (folder / "gracethd").is_dir():
+        return folder / "gracethd"
+    return folder
+
+
+def _ids(values: Iterable[object]) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
+
+
+def _read_csv(path: Path, table: str, out: list[Finding]) -> pd.DataFrame:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        out.append(
+            Finding(
+                "co_1_f00005",
+                path.name,
+                f"not UTF-8 (byte {exc.start})",
+                fix="write the CSV files in UTF-8",
+            )
+        )
+        text = raw.decode("cp1252", errors="replace")
+    text = text.removeprefix("\ufeff")
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        out.append(Finding("co_1_f00002", path.name, "empty file, no header line"))
+        return pd.DataFrame()
+    if '"' in text:
+        bad = [str(i + 1) for i, ln in enumerate(lines) if '"' in ln]
+        out.append(
+            Finding(
+                "co_1_f00004",
+                path.name,
+                'text delimiters (") found on lines',
+                tuple(bad),
+                "write values without quotes (and without ';' in them)",
+            )
+        )
+    header = lines[0].split(";")
+    if len(header) == 1 and "," in lines[0]:
+        out.append(
+            Finding(
+                "co_1_f00003",
+                path.name,
+                "the separator is not ';' (the header holds ',')",
+                fix="write the CSV with ';' as separator",
+            )
+        )
+    known = {f.name for f in fields()[table]}
+    if not set(header) & known:
+        out.append(
+            Finding(
+                "co_1_f00002",
+                path.name,
+                f"the first line is not a header of {table} fields ({lines[0][:60]!r})",
+                fix="put the field names on the first line",
+            )
+        )
+    rows = [ln.split(";") for ln in lines[1:]]
+    wrong = [str(i + 2) for i, r in enumerate(rows) if len(r) != len(header)]
+    if wrong:
+        out.append(
+            Finding(
+                "co_1_f00003",
+                path.name,
+                f"lines with a number of fields other than the header's {len(header)}",
+                tuple(wrong),
+                "remove ';' from values",
+            )
+        )
+    rows = [r for r in rows if len(r) == len(header)]
+    return pd.DataFrame(rows, columns=header, dtype=object)
+
+
+def _as_text(series: pd.Series, kind: str) -> pd.Series:
+    """Values of a Shapefile field as the text a CSV would hold ('' for null)."""
+
+    def one(v: object) -> str:
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if isinstance(v, bool | np.bool_):
+            return "1" if v else "0"
+        if isinstance(v, pd.Timestamp | np.datetime64):
+            return str(pd.Timestamp(v).date())
+        if kind in ("int", "bool") and isinstance(v, float | np.floating) and float(v).is_integer():
+            return str(int(v))
+        return str(v)
+
+    return pd.Series([one(v) for v in series], index=series.index, dtype=object)
+
+
+def _read_shp(path: Path, table: str, out: list[Finding]) -> gpd.GeoDataFrame | None:
+    try:
+        info = pyogrio.read_info(path)
+        gdf = pyogrio.read_dataframe(path)
+    except Exception as exc:  # GDAL's errors: a truncated or foreign file
+        out.append(
+            Finding("bthd_file", path.name, f"GDAL cannot read it ({exc})", fix="export it again")
+        )
+        return None
+    if not path.with_suffix(".cpg").exists():
+        out.append(
+            Finding(
+                "co_1_f00006",
+                path.name,
+                "no .cpg: the encoding is not declared",
+                fix="write a .cpg (1252 or UTF-8)",
+            )
+        )
+    crs = info.get("crs")
+    if crs != "EPSG:2154":
+        out.append(
+            Finding(
+                "bthd_crs",
+                path.name,
+                f"CRS {crs or 'missing'}, not EPSG:2154 (Lambert-93)",
+                fix="reproject the table to EPSG:2154 and write its .prj",
+            )
+        )
+    want = SPATIAL[table]
+    got = str(info.get("geometry_type"))
+    if want.replace("Multi", "") not in got:
+        out.append(Finding("bthd_geom", path.name, f"geometry type {got}, GraceTHD wants {want}"))
+    kinds = {f.name: f.kind for f in fields()[table]}
+    geom = gdf.geometry
+    text = pd.DataFrame(
+        {c: _as_text(gdf[c], kinds.get(c, "text")) for c in gdf.columns if c != geom.name}
+    )
+    return gpd.GeoDataFrame(text, geometry=geom.to_numpy(), crs=gdf.crs)
+
+
+def _empty(s: pd.Series) -> pd.Series:
+    return s.isna() | (s.astype(str).str.strip() == "")
+
+
+def _check_fields(table: str, df: pd.DataFrame, out: list[Finding]) -> None:
+    spec = fields()[table]
+    geom = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
+    names = [f.name for f in spec]
+    cols = [c for c in df.columns if c != geom]
+    unknown = [c for c in cols if c not in names]
+    missing = [n for n in names if n not in cols]
+    if unknown:
+        out.append(
+            Finding(
+                "bthd_fields",
+                table,
+                f"fields not in GraceTHD v2.0.1: {', '.join(unknown)}",
+                fix="remove or rename them",
+            )
+        )
+    if missing:
+        out.append(
+            Finding(
+                "bthd_fields",
+                table,
+                f"missing fields: {', '.join(missing)}",
+                fix="add them (empty when unknown)",
+            )
+        )
+    pk = PRIMARY_KEYS[table]
+    codes = df[pk].astype(str) if pk in df.columns else pd.Series(map(str, df.index))
+    all_lists = lists()
+    for f in spec:
+        if f.name not in df.columns:
+            continue
+        col = df[f.name].astype(str)
+        empty = _empty(df[f.name])
+        if f.mandatory and empty.any():
+            out.append(
+                Finding(
+                    "bthd_mandatory",
+                    table,
+                    f"mandatory field {f.name} empty",
+                    _ids(codes[empty]),
+                    "fill it",
+                )
+            )
+        filled = col[~empty]
+        _check_type(table, f, filled, codes, out)
+        list_name = f.list_name
+        if list_name and len(filled):
+            allowed = all_lists.get(list_name, frozenset())
+            bad = ~filled.isin(allowed)
+            if bad.any():
+                values = ", ".join(sorted(set(filled[bad]))[:8])
+                out.append(
+                    Finding(
+                        "bthd_list",
+                        table,
+                        f"{f.name}: values not in the list {list_name} ({values})",
+                        _ids(codes[bad[bad].index]),
+                        f"use a code of {list_name}",
+                    )
+                )
+
+
+def _check_type(
+    table: str, f: Field, filled: pd.Series, codes: pd.Series, out: list[Finding]
+) -> None:
+    pattern = _TYPES.get(f.kind)
+    if pattern is not None and len(filled):
+        bad = ~filled.str.fullmatch(pattern)
+        if bad.any():
+            out.append(
+                Finding(
+                    "bthd_type",
+                    table,
+                    f"{f.name}: values not of type {f.sql_type} (e.g. {filled[bad].iloc[0]!r})",
+                    _ids(codes[bad[bad].index]),
+                    "write numbers with '.', booleans 0/1, dates aaaa-mm-jj",
+                )
+            )
+    width = f.width
+    if width is not None and len(filled):
+        long = filled.str.len() > width
+        if long.any():
+            out.append(
+                Finding(
+                    "bthd_type",
+                    table,
+                    f"{f.name}: values longer than {width} characters",
+                    _ids(codes[long[long].index]),
+                    "shorten them",
+                )
+            )
+
+
+def _check_keys(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
+    fk_ids = {(r["table"], r["field"]): r["id_test"] for r in _controls() if r["control"] == "fk"}
+    for table, df in tables.items():
+        pk = PRIMARY_KEYS[table]
+        if pk in df.columns:
+            dup = df[pk][df[pk].duplicated(keep=False) & ~_empty(df[pk])]
+            if len(dup):
+                out.append(
+                    Finding(
+                        "bthd_pk",
+                        table,
+                        f"{pk} not unique",
+                        _ids(sorted(set(dup))),
+                        "give every row its own code",
+                    )
+                )
+        for f in fields()[table]:
+            target = f.foreign
+            if target is None or f.name not in df.columns:
+                continue
+            t_table, t_field = target
+            col = df[f.name]
+            filled = col[~_empty(col)]
+            if not len(filled):
+                continue
+            ref = tables.get(t_table)
+            known = set(ref[t_field]) if ref is not None and t_field in ref.columns else set()
+            bad = filled[~filled.isin(known)]
+            if len(bad):
+                out.append(
+                    Finding(
+                        fk_ids.get((table, f.name), "bthd_fk"),
+                        table,
+                        f"{f.name}: codes not found in {t_table}.{t_field}",
+                        _ids(sorted(set(bad))),
+                        f"add them to {t_table} or correct {f.name}",
+                    )
+                )
+    cable = tables.get("t_cable")
+    if cable is not None:
+        for end in ("cb_nd1", "cb_nd2"):
+            if end in cable.columns:
+                e = _empty(cable[end])
+                if e.any():
+                    out.append(
+                        Finding(
+                            "bthd_cable_nodes",
+                            "t_cable",
+                            f"cables without {end}: a cable runs between two nodes",
+                            _ids(cable.loc[e, "cb_code"]),
+                            f"fill {end} with the code of the node at that end",
+                        )
+                    )
+
+
+def _check_suite(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
+    for r in _controls():
+        table, name = r["table"], r["field"]
+        df = tables.get(table)
+        if df is None:
+            continue
+        pk = PRIMARY_KEYS[table]
+        if r["control"] == "unicite" and name in df.columns:
+            col = df[name][~_empty(df[name])]
+            dup = col[col.duplicated(keep=False)]
+            if len(dup):
+                out.append(
+                    Finding(
+                        r["id_test"],
+                        table,
+                        f"{name} not unique",
+                        _ids(sorted(set(dup))),
+                        "give each row its own value",
+                    )
+                )
+        elif r["control"] == "remplissage_c2":
+            if name == "geom":
+                if isinstance(df, gpd.GeoDataFrame):
+                    e = df.geometry.isna() | df.geometry.is_empty
+                    if e.any():
+                        out.append(
+                            Finding(r["id_test"], table, "empty geometry", _ids(df.loc[e, pk]))
+                        )
+                continue
+            if name not in df.columns:
+                continue
+            e = _empty(df[name])
+            if e.any():
+                out.append(
+                    Finding(
+                        r["id_test"],
+                        table,
+                        f"{name} empty (filled at container C2 in the v3 suite)",
+                        _ids(df.loc[e, pk]) if e.sum() < len(df) else ("all rows",),
+                        severity="warning",
+                    )
+                )
+        elif r["control"] == "liste" and r["target"] == "bool" and name in df.columns:
+            col = df[name][~_empty(df[name])]
+            bad = col[~col.isin(["0", "1"])]
+            if len(bad):
+                out.append(
+                    Finding(
+                        r["id_test"],
+                        table,
+                        f"{name}: booleans other than 0/1",
+                        _ids(df.loc[bad.index, pk]),
+                        "write 0 or 1 (rule co_1_s00006)",
+                    )
+                )
+
+
+def _ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return shapely.get_point(geoms, 0), shapely.get_point(geoms, -1)
+
+
+def _check_topology(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
+    for table in SPATIAL:
+        df = tables.get(table)
+        if isinstance(df, gpd.GeoDataFrame) and len(df):
+            g = df.geometry.to_numpy()
+            bad = ~shapely.is_valid(g) | shapely.is_empty(g) | shapely.is_missing(g)
+            if bad.any():
+                out.append(
+                    Finding(
+                        "topo_0013" if table == "t_cableline" else "bthd_geom",
+                        table,
+                        "invalid or empty geometries (OGC)",
+                        _ids(df.loc[bad, PRIMARY_KEYS[table]]),
+                        "repair them (make_valid) or draw them again",
+                    )
+                )
+    noeud = tables.get("t_noeud")
+    if not isinstance(noeud, gpd.GeoDataFrame):
+        return
+    where = dict(zip(noeud["nd_code"], noeud.geometry.to_numpy(), strict=True))
+    chem = tables.get("t_cheminement")
+    if isinstance(chem, gpd.GeoDataFrame) and len(chem):
+        a, b = _ends(chem.geometry.to_numpy())
+        for control, col, end in (("topo_0001", "cm_ndcode1", a), ("topo_0002", "cm_ndcode2", b)):
+            _near(chem, col, "cm_code", end, where, control, "t_cheminement", out)
+    cable, line = tables.get("t_cable"), tables.get("t_cableline")
+    if cable is not None and isinstance(line, gpd.GeoDataFrame) and "cb_code" in cable.columns:
+        geo = line.drop_duplicates("cl_cb_code").set_index("cl_cb_code").geometry
+        has = cable["cb_code"].isin(geo.index)
+        if (~has).any():
+            out.append(
+                Finding(
+                    "metier_0003",
+                    "t_cable",
+                    "cables without a geometry in t_cableline (rule co_1_m00003)",
+                    _ids(cable.loc[~has, "cb_code"]),
+                    "add their t_cableline row",
+                )
+            )
+        c = cable[has].reset_index(drop=True)
+        g = geo.loc[c["cb_code"]].to_numpy()
+        a, b = _ends(g)
+        for control, col in (("topo_0003", "cb_nd1"), ("topo_0004", "cb_nd2")):
+            pts = [where.get(n) for n in c[col]]
+            ok = np.array(
+                [
+                    p is None
+                    or min(shapely.distance(p, x), shapely.distance(p, y)) <= NODE_TOLERANCE
+                    for p, x, y in zip(pts, a, b, strict=True)
+                ],
+                dtype=bool,
+            )
+            if (~ok).any():
+                out.append(
+                    Finding(
+                        control,
+                        "t_cable",
+                        f"{col} more than {NODE_TOLERANCE} m from both ends of the cable",
+                        _ids(c.loc[~ok, "cb_code"]),
+                        "put the node on the end of the cable geometry",
+                    )
+                )
+        if isinstance(chem, gpd.GeoDataFrame):
+            on_path = set(chem["cm_ndcode1"]) | set(chem["cm_ndcode2"])
+            for control, col in (("topo_0010", "cb_nd1"), ("topo_0011", "cb_nd2")):
+                off = cable[~cable[col].isin(on_path) & ~_empty(cable[col])]
+                if len(off):
+                    out.append(
+                        Finding(
+                            control,
+                            "t_cable",
+                            f"{col} is the end of no path (cheminement)",
+                            _ids(off["cb_code"]),
+                            "model the paths the cable runs in",
+                        )
+                    )
+    for table, col, code in (
+        ("t_cable", "cb_typelog", "cb_code"),
+        ("t_cheminement", "cm_typelog", "cm_code"),
+    ):
+        df = tables.get(table)
+        if df is not None and col in df.columns:
+            nc = df[df[col] == "NC"]
+            if len(nc):
+                out.append(
+                    Finding(
+                        "metier_0007" if table == "t_cable" else "metier_0017",
+                        table,
+                        f"{col} = NC (non communiqué)",
+                        _ids(nc[code]),
+                        "give the logical type (TR, DI...)",
+                    )
+                )
+    ebp = tables.get("t_ebp")
+    if ebp is not None and {"bp_pt_code", "bp_lt_code"} <= set(ebp.columns):
+        lost = ebp[_empty(ebp["bp_pt_code"]) & _empty(ebp["bp_lt_code"])]
+        if len(lost):
+            out.append(
+                Finding(
+                    "metier_0004",
+                    "t_ebp",
+                    "boxes in no technical point nor room",
+                    _ids(lost["bp_code"]),
+                    "fill bp_pt_code or bp_lt_code",
+                )
+            )
+    _check_zones(tables, out)
+
+
+def _near(
+    df: gpd.GeoDataFrame,
+    col: str,
+    code: str,
+    ends: np.ndarray,
+    where: dict[str, object],
+    control: str,
+    table: str,
+    out: list[Finding],
+) -> None:
+    pts = np.array([where.get(n) for n in df[col]], dtype=object)
+    known = np.array([p is not None for p in pts], dtype=bool)
+    dist = np.full(len(df), 0.0)
+    if known.any():
+        dist[known] = shapely.distance(pts[known].astype(object), ends[known])
+    bad = dist > NODE_TOLERANCE
+    if bad.any():
+        out.append(
+            Finding(
+                control,
+                table,
+                f"{col} more than {NODE_TOLERANCE} m from the end of the geometry",
+                _ids(df.loc[bad, code]),
+                "put the node on the end of the path",
+            )
+        )
+
+
+def _inside(
+    child: gpd.GeoDataFrame,
+    parent: gpd.GeoDataFrame,
+    fk: str,
+    pk: str,
+    ppk: str,
+    control: str,
+    table: str,
+    out: list[Finding],
+) -> None:
+    geo = parent.drop_duplicates(ppk).set_index(ppk).geometry
+    c = child[child[fk].isin(geo.index)]
+    if not len(c):
+        return
+    g = c.geometry.to_numpy()
+    p = geo.loc[c[fk]].to_numpy()
+    outside = shapely.area(shapely.difference(g, p))
+    bad = outside > np.maximum(AREA_TOLERANCE, 1e-6 * shapely.area(g))
+    if bad.any():
+        out.append(
+            Finding(
+                control,
+                table,
+                f"zones not inside their parent zone ({fk})",
+                _ids(c.loc[bad, pk]),
+                "clip them to the parent zone",
+            )
+        )
+
+
+def _check_zones(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
+    zn, zs, zp = tables.get("t_znro"), tables.get("t_zsro"), tables.get("t_zpbo")
+    if isinstance(zs, gpd.GeoDataFrame) and isinstance(zn, gpd.GeoDataFrame):
+        _inside(zs, zn, "zs_zn_code", "zs_code", "zn_code", "topo_0007", "t_zsro", out)
+    if isinstance(zp, gpd.GeoDataFrame) and isinstance(zs, gpd.GeoDataFrame):
+        _inside(zp, zs, "zp_zs_code", "zp_code", "zs_code", "co_1_g00003", "t_zpbo", out)
+    ad = tables.get("t_adresse")
+    if isinstance(ad, gpd.GeoDataFrame) and isinstance(zp, gpd.GeoDataFrame) and len(zp):
+        tree = shapely.STRtree(zp.geometry.to_numpy())
+        idx_pt, _ = tree.query(ad.geometry.to_numpy(), predicate="intersects")
+        hits = np.bincount(idx_pt, minlength=len(ad))
+        for bad, what in ((hits == 0, "in no PBO zone"), (hits > 1, "in several PBO zones")):
+            if bad.any():
+                out.append(
+                    Finding(
+                        "bthd_zpbo",
+                        "t_adresse",
+                        f"addresses {what} (each address is in exactly one t_zpbo)",
+                        _ids(ad.loc[bad, "ad_code"]),
+                        "draw the PBO zones so that they partition the addresses",
+                    )
+                )
+
+
+def check_delivery(folder: str | Path) -> CheckReport:
+    """Read a GraceTHD v2.0.1 delivery back from its files and check it.
+
+    Parameters
+    ----------
+    folder
+        The delivery folder (Shapefiles and CSV files), or an export folder holding it in
+        ``gracethd/``.
+
+    Returns
+    -------
+    CheckReport
+        Every finding (``report.ok`` is true when there is no error) and the rows read.
+
+    Raises
+    ------
+    bthd.InputNotFoundError
+        If the folder does not exist.
+    """
+    path = _resolve(Path(folder))
+    report = CheckReport(path)
+    out = report.findings
+    tables: dict[str, pd.DataFrame] = {}
+    for table in TABLES:
+        shp, csv_path = path / f"{table}.shp", path / f"{table}.csv"
+        if table in SPATIAL and shp.exists():
+            gdf = _read_shp(shp, table, out)
+            if gdf is not None:
+                tables[table] = gdf
+        elif table not in SPATIAL and csv_path.exists():
+            tables[table] = _read_csv(csv_path, table, out)
+        else:
+            want = shp.name if table in SPATIAL else csv_path.name
+            other = csv_path if table in SPATIAL else shp
+            hint = f" ({other.name} found: wrong format)" if other.exists() else ""
+            out.append(
+                Finding(
+                    "co_1_f00001",
+                    table,
+                    f"table missing: no {want}{hint}",
+                    fix="deliver spatial tables as Shapefile, the others as CSV",
+                )
+            )
+    for table, df in tables.items():
+        report.rows[table] = len(df)
+        _check_fields(table, df, out)
+    _check_keys(tables, out)
+    _check_suite(tables, out)
+    _check_topology(tables, out)
+    return report
