@@ -64,6 +64,8 @@ INDEX_COLUMNS = (
 BANDS_TAG = "BTHD_BANDS"
 #: Tag carrying the acquisition date (ISO 8601) in tiles written by bthd.
 DATE_TAG = "ACQUISITION_DATE"
+#: Tag carrying the département code when the file name does not.
+DEPARTEMENT_TAG = "DEPARTEMENT"
 #: Tag saying a tile is generated (value ``yes``).
 SYNTHETIC_TAG = "BTHD_SYNTHETIC"
 
@@ -230,7 +232,7 @@ def _read_header(path: Path) -> _Header:
     row["band_names"] = ",".join(names)
     row.update(_date(path, tags, imagery))
     m = IGN_NAME.search(path.name)
-    row["departement"] = m.group("dep").upper() if m else ""
+    row["departement"] = m.group("dep").upper() if m else str(tags.get(DEPARTEMENT_TAG, ""))
     return _Header(row, bounds, crs_wkt)  # type: ignore[arg-type]
 
 

@@ -81,10 +81,10 @@ class SynthImagerySettings(_Frozen):
         0.3, ge=0, le=1, description="share of road edges lined with trees on one side"
     )
     tree_offset_m: float = Field(
-        3.5, description="distance of the crowns' centres from the road axis"
+        3.0, description="distance of the crowns' centres from the road axis"
     )
     crown_radius_m: tuple[float, float] = Field((2.5, 4.0), description="range of crown radii (m)")
-    crown_spacing_m: float = Field(5.0, gt=0, description="spacing of trees along a line")
+    crown_spacing_m: float = Field(4.0, gt=0, description="spacing of trees along a line")
     hedge_share: float = Field(0.5, ge=0, le=1, description="share of field borders hedged")
     field_size_m: float = Field(150.0, gt=0, description="typical field side (bocage)")
     year: int = Field(2021, description="acquisition year written in the tags")
