@@ -25,6 +25,11 @@ from bthd.network.steiner import (
 
 DATA = Path(__file__).parent / "data"
 VIENNA_009_OPTIMUM = 15_841_596
+# Largest gap to the optimum the solver may leave on instance009. Measured (seed 2154, default
+# settings, rounds 0, 1 and 6 alike): 0.0048 % (cost 15,842,357). Mehlhorn's construction alone
+# (improve=False) is 2.35 % off and networkx's Mehlhorn heuristic 3.34 %: the bound sits just
+# above what the local search achieves, so that a regression to Mehlhorn-quality trees fails.
+VIENNA_009_MAX_GAP = 0.0005  # 0.05 %
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -176,15 +181,15 @@ def test_options_rounds_and_time_limit() -> None:
     assert full.stats["reduced_nodes"] <= 200
 
 
-def test_vienna_instance_within_3_percent_of_optimum() -> None:
+def test_vienna_instance_within_0_05_percent_of_optimum() -> None:
     n, u, v, w, t = read_pace(DATA / "instance009.gr.gz")
     res = steiner_tree_csr(n, u, v, w, t)
     check_tree_csr(n, u, v, t, res.edges)
     gap = res.cost / VIENNA_009_OPTIMUM - 1
-    assert 0 <= gap <= 0.03
-    # networkx's Mehlhorn heuristic is 3.3 % above the optimum here
+    assert 0 <= gap <= VIENNA_009_MAX_GAP
+    # the construction alone (Mehlhorn) is 2.35 % above the optimum here: the bound fails it
     quick = steiner_tree_csr(n, u, v, w, t, improve=False)
-    assert res.cost <= quick.cost
+    assert quick.cost / VIENNA_009_OPTIMUM - 1 > VIENNA_009_MAX_GAP
 
 
 # ----------------------------------------------------------------------------- disconnected
@@ -376,7 +381,7 @@ def test_bench_command(tmp_path: Path) -> None:
 
     row = pd.read_csv(out).iloc[0]
     assert float(row["optimum"]) == VIENNA_009_OPTIMUM
-    assert 0 <= float(row["gap_pct"]) <= 3
+    assert 0 <= float(row["gap_pct"]) <= 100 * VIENNA_009_MAX_GAP  # one round: 0.0048 %
     again = runner.invoke(app, ["bench", "steiner", str(inst), "--csv", str(out)])
     assert again.exit_code == 2 and "exists already" in again.output
     missing = runner.invoke(app, ["bench", "steiner", str(tmp_path / "nope.gr")])
