@@ -424,4 +424,6 @@ def export(
                     result.check = check_delivery(tmp / "gracethd")
             log.info("export %s: %d files", fmt, len(written[fmt]))
         result.files = {f: sorted(str(p.relative_to(tmp)) for p in ps) for f, ps in written.items()}
+    if result.check is not None:
+        result.check.folder = dest / "gracethd"
     return result
