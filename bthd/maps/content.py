@@ -41,6 +41,20 @@ log = logging.getLogger(__name__)
 #: and larger scales (a département, the region). Topology of each shape is preserved.
 SIMPLIFY_M: dict[str, float] = {"detail": 5.0, "overview": 50.0}
 
+#: Columns of deployment zones (ZDEP) shown in tooltips, when the plan wrote them.
+_ZDEP_COLUMNS: tuple[str, ...] = (
+    "zone_id",
+    "phase",
+    "phase_name",
+    "tranche",
+    "tranche_name",
+    "year",
+    "finish_year",
+    "lines",
+    "n_pm",
+    "capex_eur",
+)
+
 #: Layers a map needs in the run folder.
 NEEDED_LAYERS: tuple[str, ...] = ("communes", "sites", "links", "zones")
 
@@ -156,19 +170,32 @@ def _tech_by_premise(run: Run, year: int) -> pd.Series | None:
 
 
 def _commune_coverage(run: Run, year: int | None) -> pd.DataFrame:
-    """Locaux, FTTH-raccordable locaux and their share per commune, from the run's premises."""
+    """Locaux, FTTH-raccordable locaux and their share per commune in ``year``.
+
+    From ``tables/coverage_by_commune`` when the run has it (coverage stage), else summed from
+    the per-premise eligibility exactly as that stage does (locaux = logements + locaux_pro of
+    each premise whose technology that year is ``ftth``).
+    """
     prem = _premises(run, ["premise_id", "insee_code", "logements", "locaux_pro"], geometry=False)
     locaux = (prem["logements"] + prem["locaux_pro"]).astype(float)
     out = pd.DataFrame({"locaux": locaux.groupby(prem["insee_code"]).sum()})
     out["premises"] = prem.groupby("insee_code").size()
-    if year is not None:
-        tech = _tech_by_premise(run, year)
-        if tech is not None:
-            is_ftth = tech.reindex(prem["premise_id"].to_numpy()).to_numpy() == "ftth"
-            out["ftth_locaux"] = (
-                pd.Series(np.where(is_ftth, locaux, 0.0)).groupby(prem["insee_code"]).sum()
-            )
-            out["ftth_share"] = out["ftth_locaux"] / out["locaux"].where(out["locaux"] > 0)
+    if year is None:
+        return out
+    if run.has_table("coverage_by_commune"):
+        t = run.table("coverage_by_commune")
+        t = t.loc[t["year"] == year].set_index("insee_code")
+        out["locaux"] = t["locaux"].reindex(out.index).astype(float)
+        out["ftth_locaux"] = t["raccordables"].reindex(out.index).astype(float)
+        out["ftth_share"] = t["ftth_rate"].reindex(out.index).astype(float)
+        return out
+    tech = _tech_by_premise(run, year)
+    if tech is not None:
+        is_ftth = tech.reindex(prem["premise_id"].to_numpy()).to_numpy() == "ftth"
+        out["ftth_locaux"] = (
+            pd.Series(np.where(is_ftth, locaux, 0.0)).groupby(prem["insee_code"]).sum()
+        )
+        out["ftth_share"] = out["ftth_locaux"] / out["locaux"].where(out["locaux"] > 0)
     return out
 
 
@@ -319,12 +346,14 @@ def map_content(
 
     zpm = zones.loc[zones["zone_kind"] == "ZPM"].copy()
     zdep = zones.loc[zones["zone_kind"] == "ZDEP"].copy()
+    if zdep.empty and run.has_layer("zdep"):  # a plan's run folder (bthd plan)
+        zdep = _within(run.layer("zdep"), area_geom)
     colouring = "nro"
     if "year" in zpm.columns and zpm["year"].notna().any():
         colouring = "year"
     elif len(zdep) and ("phase" in zdep.columns or "year" in zdep.columns):
         colouring = "phase"
-        keep = [k for k in ("zone_id", "phase", "tranche", "year", "n_points") if k in zdep]
+        keep = [k for k in _ZDEP_COLUMNS if k in zdep]
         layers["dep_zones"] = _simplify(zdep[[*keep, "geometry"]], tol)
     zkeep = [k for k in ("zone_id", "parent_id", "n_points", "year", "phase") if k in zpm]
     layers["pm_zones"] = _simplify(zpm[[*zkeep, "geometry"]], tol)

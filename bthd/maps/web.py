@@ -267,8 +267,16 @@ def _zone_layer(mc: MapContent) -> tuple[GeoJsonLayer | None, list[tuple[str, st
     tips = []
     for r in z.itertuples(index=False):
         d = r._asdict()
-        rows = [(k, _txt(d.get(k))) for k in ("phase", "tranche", "year", "parent_id")]
-        rows.append(("lines", st.fr_int(_val(d.get("n_points")))))
+        rows = [
+            ("phase", " ".join(x for x in (_txt(d.get("phase")), _txt(d.get("phase_name"))) if x)),
+            ("tranche", _txt(d.get("tranche_name")) or _txt(d.get("tranche"))),
+            ("year", _txt(d.get("year"))),
+            ("finished", _txt(d.get("finish_year"))),
+            ("NRO", _txt(d.get("parent_id")) if "n_pm" not in d else ""),
+            ("lines", st.fr_int(_val(d.get("lines", d.get("n_points"))))),
+            ("PM zones", _txt(d.get("n_pm"))),
+            ("capex", st.fr_int(_val(d.get("capex_eur"))) + " €"),
+        ]
         tips.append(_tip(str(d.get("zone_id")), rows, synthetic=True))
     legend = [(colours[v], f"{key} {v}") for v in distinct]
     if (vals < 0).any():
