@@ -319,8 +319,37 @@ class Run:
     def has_layer(self, name: str) -> bool:
         return name in self.layer_names()
 
-    def layer(self, name: str) -> gpd.GeoDataFrame:
-        """One layer of the run's GeoPackage."""
+    def layer(
+        self,
+        name: str,
+        *,
+        columns: Sequence[str] | None = None,
+        geometry: bool = True,
+    ) -> gpd.GeoDataFrame:
+        """One layer of the run's GeoPackage.
+
+        Parameters
+        ----------
+        name
+            Layer name (see :meth:`layer_names`).
+        columns
+            Only these attribute columns (those the layer lacks are left out); None: all.
+        geometry
+            Read the geometry (False gives a plain DataFrame, much faster on big layers).
+        """
+        if columns is not None or not geometry:
+            self._check_layer(name)
+            fields = set(pyogrio.read_info(self.layers_path, layer=name)["fields"])
+            wanted = [c for c in columns if c in fields] if columns is not None else None
+            return pyogrio.read_dataframe(
+                self.layers_path, layer=name, columns=wanted, read_geometry=geometry
+            )
+        if name not in self._layers:
+            self._check_layer(name)
+            self._layers[name] = read(self.layers_path, layer=name)
+        return self._layers[name].copy()
+
+    def _check_layer(self, name: str) -> None:
         if name not in self._layers:
             names = self.layer_names()
             if name not in names:
@@ -329,8 +358,6 @@ class Run:
                     f"{', '.join(names) or 'no layers'}. Fix: run the stage that writes it "
                     f"(see the manifest's stages) or choose another run."
                 )
-            self._layers[name] = read(self.layers_path, layer=name)
-        return self._layers[name].copy()
 
     def table_names(self) -> list[str]:
         """Names of the tables in ``tables/`` (CSV and Parquet)."""
