@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 import geopandas as gpd
 import pyogrio
 
-from bthd._errors import InputError, InputNotFoundError
+from bthd._errors import InputError
 
 
 @dataclass
@@ -78,30 +77,20 @@ def load_run(run: str | os.PathLike[str] | Any) -> RunLayers:
     ------
     bthd.InputNotFoundError
         If the folder does not exist.
+    bthd.io.runs.RunFolderError
+        If it holds no readable ``manifest.json`` or was written in a format this bthd does
+        not read.
     bthd.InputError
-        If it holds no ``manifest.json`` or no ``layers.gpkg``.
+        If it holds no ``layers.gpkg``.
     """
     if isinstance(run, RunLayers):
         return run
-    path = Path(getattr(run, "path", run))
-    if not path.exists():
-        raise InputNotFoundError(path, "run folder")
-    missing = [n for n in ("manifest.json", "layers.gpkg") if not (path / n).is_file()]
-    if missing:
+    from bthd.io.runs import open_run
+
+    opened = open_run(Path(getattr(run, "path", run)))  # checks the manifest and its version
+    if not (opened.path / "layers.gpkg").is_file():
         raise InputError(
-            f"{path}: not a bthd run folder ({' and '.join(missing)} missing). "
-            "Give the folder written by `bthd demo` (or `bthd design`)."
+            f"{opened.path}: the run has no layers.gpkg, so nothing to export. "
+            "Run the design first (`bthd demo` runs it)."
         )
-    try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(
-            f"{path / 'manifest.json'}: unreadable ({exc}); the run folder is damaged, "
-            "write it again."
-        ) from exc
-    if not isinstance(manifest, dict) or "bthd_run" not in manifest:
-        raise InputError(
-            f"{path / 'manifest.json'}: not a bthd manifest (no `bthd_run` key). "
-            "Give the folder written by `bthd demo`."
-        )
-    return RunLayers(path, manifest)
+    return RunLayers(opened.path, dict(opened.manifest))
