@@ -1,0 +1,173 @@
+"""GraceTHD v2.0.1 delivery of a design: files per the rules, checked, and a broken one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+from bthd.export._run import load_run
+from bthd.export.gis import export
+from bthd.export.gracethd.check import check_delivery
+from bthd.export.gracethd.schema import PRIMARY_KEYS, SPATIAL, TABLES
+from tests.test_export_gis import make_small_run, tree_hashes
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_small_run(tmp_path_factory.mktemp("run") / "small")
+
+
+@pytest.fixture(scope="module")
+def delivery(small_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("export") / "out"
+    export(small_run, ["gracethd"], out)
+    return out / "gracethd"
+
+
+def test_files_follow_the_delivery_rules(delivery: Path) -> None:
+    for table in TABLES:
+        if table in SPATIAL:
+            info = pyogrio.read_info(delivery / f"{table}.shp")
+            assert info["crs"] == "EPSG:2154", table
+            assert (delivery / f"{table}.cpg").read_text() == "CP1252"
+            assert not (delivery / f"{table}.csv").exists()
+        else:
+            raw = (delivery / f"{table}.csv").read_bytes()
+            text = raw.decode("utf-8")  # UTF-8, or this raises
+            assert '"' not in text, table  # no text delimiters
+            lines = text.rstrip("\n").split("\n")
+            n = lines[0].count(";")
+            assert n > 0 and lines[0].split(";")[0] == PRIMARY_KEYS[table], table  # a header
+            assert all(line.count(";") == n for line in lines), table
+    # an accented commune name survives the Windows-1252 Shapefile
+    ad = pyogrio.read_dataframe(delivery / "t_adresse.shp", columns=["ad_commune"])
+    assert "Plémy" in set(ad["ad_commune"])
+
+
+def test_delivery_counts_match_the_design(small_run: Path, delivery: Path) -> None:
+    run = load_run(small_run)
+    premises, sites = run.layer("premises"), run.layer("sites")
+    info = {t: pyogrio.read_info(delivery / f"{t}.shp")["features"] for t in SPATIAL}
+    assert info["t_adresse"] == len(premises)
+    assert info["t_znro"] == (sites["site_type"] == "NRO").sum()
+    assert info["t_zsro"] == (sites["site_type"] == "PM").sum()
+    assert info["t_zpbo"] == (sites["site_type"] == "PBO").sum()
+    suf = (delivery / "t_suf.csv").read_text(encoding="utf-8").count("\n") - 1
+    assert suf == int(premises["logements"].sum() + premises["locaux_pro"].sum())
+    ebp = (delivery / "t_ebp.csv").read_text(encoding="utf-8").count("\n") - 1
+    assert ebp == (sites["site_type"] == "PBO").sum()
+    # cables conserve the designed length: each link's length once per cable laid on it
+    links = run.layer("links")
+    links = links[links["link_type"].isin(["TR", "DI"])]
+    laid = float((links.geometry.length * links["n_cables"]).sum())
+    lines = pyogrio.read_dataframe(delivery / "t_cableline.shp")
+    assert float(lines.geometry.length.sum()) == pytest.approx(laid, abs=1.0)
+
+
+def test_cables_run_between_existing_nodes(delivery: Path) -> None:
+    nodes = pyogrio.read_dataframe(delivery / "t_noeud.shp")
+    where = dict(zip(nodes["nd_code"], nodes.geometry, strict=True))
+    cables = {
+        r.split(";")[0]: r.split(";")[3:5]
+        for r in (delivery / "t_cable.csv").read_text(encoding="utf-8").splitlines()[1:]
+    }
+    lines = pyogrio.read_dataframe(delivery / "t_cableline.shp")
+    assert set(lines["cl_cb_code"]) == set(cables)
+    for code, geom in zip(lines["cl_cb_code"], lines.geometry, strict=True):
+        nd1, nd2 = cables[code]
+        ends = shapely.get_point(geom, 0), shapely.get_point(geom, -1)
+        assert where[nd1].distance(ends[0]) < 0.01 or where[nd1].distance(ends[1]) < 0.01
+        assert where[nd2].distance(ends[0]) < 0.01 or where[nd2].distance(ends[1]) < 0.01
+
+
+def test_our_delivery_passes_the_checker(delivery: Path) -> None:
+    report = check_delivery(delivery)
+    assert report.ok, report.format()
+    assert set(report.rows) == set(TABLES)
+    # only the v3 suite's C2 fill grid for street names and numbers, which the premises lack
+    assert {w.control for w in report.warnings} <= {
+        "ctrl_rem_0028",
+        "ctrl_rem_0029",
+        "ctrl_rem_0030",
+    }
+    assert check_delivery(delivery.parent).folder == delivery  # an export folder works too
+
+
+def test_codes_are_stable_across_exports(small_run: Path, delivery: Path, tmp_path: Path) -> None:
+    export(small_run, ["gracethd"], tmp_path / "again")
+    assert tree_hashes(tmp_path / "again" / "gracethd") == tree_hashes(delivery)
+
+
+def _edit_csv(path: Path, row: int, field: str, value: str) -> str:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(";")
+    cells = lines[row].split(";")
+    cells[header.index(field)] = value
+    lines[row] = ";".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return cells[0]
+
+
+def test_a_broken_delivery_fails_with_clear_messages(delivery: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(delivery, broken)
+    cable = _edit_csv(broken / "t_cable.csv", 1, "cb_statut", "")
+    box = _edit_csv(broken / "t_ebp.csv", 2, "bp_typelog", "XXX")
+    lines = (broken / "t_ptech.csv").read_text(encoding="utf-8").splitlines()
+    point = lines[1].split(";")[0]
+    (broken / "t_ptech.csv").write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    (broken / "t_reference.csv").unlink()
+    _edit_csv(broken / "t_organisme.csv", 1, "or_nom", '"Megalis"')
+    chem = pyogrio.read_dataframe(broken / "t_cheminement.shp")
+    path_code = str(chem.loc[0, "cm_code"])
+    chem.loc[0, "cm_ndcode1"] = "ND-NOWHERE"
+    g = chem.geometry.to_numpy()
+    g[1] = shapely.transform(g[1], lambda xy: xy + np.array([5.0, 0.0]))  # a path off its nodes
+    chem.geometry = g
+    moved = str(chem.loc[1, "cm_code"])
+    pyogrio.write_dataframe(chem, broken / "t_cheminement.shp", encoding="cp1252")
+
+    report = check_delivery(broken)
+    assert not report.ok
+    found = {(f.control, f.table): f for f in report.errors}
+    text = report.format()
+
+    assert cable in found[("bthd_mandatory", "t_cable")].rows
+    assert "cb_statut" in found[("bthd_mandatory", "t_cable")].what
+    assert box in found[("bthd_list", "t_ebp")].rows
+    assert "XXX" in found[("bthd_list", "t_ebp")].what
+    assert "l_bp_type_log" in found[("bthd_list", "t_ebp")].what
+    assert point in found[("bthd_pk", "t_ptech")].rows
+    assert point.replace("PT-", "ND-") in found[("ctrl_uc_0009", "t_ptech")].rows
+    assert "no t_reference.csv" in found[("co_1_f00001", "t_reference")].what
+    assert ("ctrl_fk_0005", "t_cable") in found  # cable references now resolve nowhere
+    assert ("co_1_f00004", "t_organisme.csv") in found
+    assert "ND-NOWHERE" in found[("ctrl_fk_0009", "t_cheminement")].rows
+    assert moved in found[("topo_0001", "t_cheminement")].rows
+    assert path_code not in found[("topo_0001", "t_cheminement")].rows  # unknown node: FK only
+    assert "Fix:" in text and "t_cable: mandatory field cb_statut empty" in text
+    # a delivery that is not there at all
+    with pytest.raises(FileNotFoundError, match="GraceTHD delivery not found"):
+        check_delivery(tmp_path / "nothing")
+
+
+def test_zones_outside_their_parent_and_addresses_outside_zones(
+    delivery: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "zones"
+    shutil.copytree(delivery, broken)
+    zp = pyogrio.read_dataframe(broken / "t_zpbo.shp")
+    g = zp.geometry.to_numpy()
+    g[0] = shapely.transform(g[0], lambda xy: xy + np.array([3000.0, 0.0]))
+    zp.geometry = g
+    shifted = str(zp.loc[0, "zp_code"])
+    pyogrio.write_dataframe(zp, broken / "t_zpbo.shp", encoding="cp1252")
+    report = check_delivery(broken)
+    found = {(f.control, f.table): f for f in report.errors}
+    assert shifted in found[("co_1_g00003", "t_zpbo")].rows
+    assert ("bthd_zpbo", "t_adresse") in found  # its addresses lost their zone (or gained two)
