@@ -462,12 +462,14 @@ def _check_suite(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
                 continue
             e = _empty(df[name])
             if e.any():
+                every = bool(e.all())
                 out.append(
                     Finding(
                         r["id_test"],
                         table,
-                        f"{name} empty (filled at container C2 in the v3 suite)",
-                        _ids(df.loc[e, pk]) if e.sum() < len(df) else ("all rows",),
+                        f"{name} empty{f' in all {len(df):,} rows' if every else ''} "
+                        "(filled at container C2 in the v3 suite)",
+                        () if every else _ids(df.loc[e, pk]),
                         severity="warning",
                     )
                 )
