@@ -114,7 +114,8 @@ def _open(page_path: Path, shot: Path, profile: Path) -> dict[str, Any]:
 
 def _not_blank(shot: Path) -> tuple[int, float]:
     """Distinct colours and the share of pixels unlike Leaflet's grey background."""
-    a = np.asarray(Image.open(shot).convert("RGB")).reshape(-1, 3)
+    with Image.open(shot) as img:
+        a = np.asarray(img.convert("RGB")).reshape(-1, 3)
     colours = len(np.unique(a, axis=0))
     grey = np.all(np.abs(a.astype(int) - 221) <= 3, axis=1)  # #ddd, no tiles offline
     return colours, float(1.0 - grey.mean())

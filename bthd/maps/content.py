@@ -386,16 +386,11 @@ def map_content(
             f"Premises ({st.fr_int(float(cov['premises'].sum()))}), PBOs "
             f"({st.fr_int(len(pbo))}) and distribution cables "
             f"({st.fr_int(di['length_m'].sum() / 1000)} km) are not drawn at this scale: they "
-            "are counted in the commune and PM tooltips. They are drawn for one EPCI "
+            "are counted in the figures above; they are drawn for one EPCI "
             "(bthd map RUN --epci SIREN)."
         )
-        aggregated.append(
-            "Transport cables are merged by cable size (tooltip: length and sections of each size)."
-        )
-    aggregated.append(
-        f"Shapes simplified with a {st.fr_float(tol, 0)} m tolerance (Lambert-93); web "
-        "coordinates rounded to 0.00001° (about 1 m)."
-    )
+        aggregated.append("Transport cables are merged by cable size.")
+    aggregated.append(f"Shapes simplified with a {st.fr_float(tol, 0)} m tolerance (Lambert-93).")
     if run.has_layer("backbone"):
         bb = run.layer("backbone")
         keep = [k for k in ("link_id", "role", "from_site", "to_site", "length_m") if k in bb]

@@ -471,6 +471,12 @@ def _legend_html(mc: MapContent, zone_legend: list[tuple[str, str]]) -> str:
             )
     parts.append("<h2>What is shown</h2>")
     parts += [f"<p>{e(a)}</p>" for a in mc.aggregated]
+    if not mc.detail:
+        parts.append(
+            "<p>Tooltips of communes give their locaux and coverage; tooltips of PMs their "
+            "lines and PBOs; tooltips of merged cables their length and sections by size.</p>"
+        )
+    parts.append(f"<p>Coordinates rounded to {10.0**-COORD_DECIMALS:.5f}° (about 1 m).</p>")
     parts.append(f'<p class="synthetic">{e(mc.synthetic_note)}</p>')
     parts.append(
         f"<p>Data: {e(mc.credits)}. Base maps: {e(st.OSM_CREDIT)}; {e(st.IGN_CREDIT)}.</p>"
