@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from bthd.network.graph import position_key
 from bthd.settings import WORK_CRS
 from bthd.synth._settlements import PremiseRows
 
@@ -52,9 +53,7 @@ def assemble_premises(
         P["x"][out], P["y"][out] = cx[c_i], cy[c_i]
     # no two address points at the same position: spread repeats on a small spiral (1.5 m
     # steps), keeping each inside its commune
-    key = np.round(P["x"] * 100).astype(np.int64) * 10_000_000_000 + np.round(P["y"] * 100).astype(
-        np.int64
-    )
+    key = position_key(P["x"], P["y"])
     srt = np.argsort(key, kind="stable")
     rep = np.zeros(len(key), np.int64)
     same = np.r_[False, key[srt][1:] == key[srt][:-1]]

@@ -15,6 +15,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import Delaunay, cKDTree
 
+from bthd.network.graph import position_key
 from bthd.settings import WORK_CRS
 
 #: Rural links longer than this (metres) are never drawn (no road crosses a bay in one go).
@@ -25,9 +26,7 @@ BOURG_LINK_MAX_M = 12_000.0
 
 def _node_key(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Integer keys of positions rounded to 1 cm (for merging identical nodes)."""
-    xi = np.round(np.asarray(x) * 100).astype(np.int64)
-    yi = np.round(np.asarray(y) * 100).astype(np.int64)
-    return xi * 10_000_000_000 + yi
+    return position_key(x, y)
 
 
 class Roads:
