@@ -441,3 +441,44 @@ def test_route_lines_follow_the_routes(plant):
     assert (
         np.abs(lengths - sel["route_m"].to_numpy()) <= 0.01 * sel["route_m"].to_numpy() + 1
     ).all()
+
+
+# ------------------------------------------------------------------------------ programme
+
+
+def test_programme_tables_and_layers(lamballe):
+    from dataclasses import replace
+
+    from bthd._errors import InputError
+    from bthd.costs.med import fibre_paid, operation_cost
+
+    prg = med.programme(lamballe, budget=3_000_000.0, nra_zo=True)
+    tables = prg.tables()
+    assert set(tables) == {
+        "med_candidates",
+        "med_selected",
+        "med_before_after",
+        "med_report_2015",
+        "med_sunk_cost",
+    }
+    assert not any("route_edges" in t.columns for t in tables.values())
+    cands, sel = tables["med_candidates"], tables["med_selected"]
+    assert set(cands["kind"]) == set(med.KINDS)
+    # every candidate costs its operation plus its fibre route (none for a copper-fed NRA-ZO)
+    for kind, rows in cands.groupby("kind"):
+        assert (rows["operation_eur"] == operation_cost(kind, prg.settings)).all()
+        if not fibre_paid(kind, prg.settings):
+            assert (rows["fibre_eur"] == 0).all()
+    np.testing.assert_allclose(cands["cost_eur"], cands["operation_eur"] + cands["fibre_eur"])
+    # the selection: eligible candidates, one per SR, within the budget
+    assert len(sel) > 0 and sel["eligible"].all() and sel["sr_id"].is_unique
+    assert sel["cost_eur"].sum() <= 3_000_000.0
+    assert tables["med_sunk_cost"]["sr_id"].tolist() == sel["sr_id"].tolist()
+    # the layers: one SR point and one route per operation, the route as long as route_m
+    layers = prg.layers()
+    for name in ("med_sites", "med_routes"):
+        assert len(layers[name]) == len(sel) and layers[name].crs.to_epsg() == 2154
+    routes = layers["med_routes"]
+    np.testing.assert_allclose(routes.geometry.length, routes["route_m"], rtol=0.02, atol=1.0)
+    with pytest.raises(InputError, match="no road_edges"):
+        med.programme(replace(lamballe, road_edges=None, _graph=None), operations=3)

@@ -4,7 +4,8 @@ NRA (central offices) and SR (sub-distributors) are sites (the synthetic plant o
 :mod:`bthd.synth`, or a user's file read with :func:`read_copper_sites`). Each premise is
 served by its nearest NRA along the roads; within an NRA's zone a premise is in *distribution
 directe* when it is within ``direct_radius_m`` of the NRA, else it hangs on the nearest SR of
-that NRA. Road distances become copper lengths with a detour factor; attenuation (300 kHz),
+that NRA. Road distances become copper lengths with a detour factor
+(:attr:`bthd.settings.DslSettings.detour_factor`); attenuation (300 kHz),
 downstream rate, rate class and TV eligibility follow :mod:`bthd.dsl`.
 
 Shortest paths run per NRA zone on small subgraphs (compiled Dijkstra), so the region's million
@@ -104,7 +105,8 @@ def copper_lines(
     sites
         NRA and SR sites (``site_id``, ``site_type``, optional ``tv``); other types are ignored.
     settings, dsl_settings
-        Copper model and DSL physics parameters.
+        Copper model and DSL physics parameters (the detour factor, copper length / road
+        distance, is ``dsl_settings.detour_factor``).
 
     Returns
     -------
