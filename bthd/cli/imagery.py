@@ -234,6 +234,7 @@ def chips_cmd(
     index = index_tiles(tiles)
     ib = index.total_bounds
     layers = _layers_in(run, (float(ib[0]), float(ib[1]), float(ib[2]), float(ib[3])))
+    layers["sites"] = run.layer("sites")  # every PM is listed, with or without imagery
     synthetic, credit = _data_credit(run)
     with run.add(stage="imagery_chips", parameters={"tiles": str(tiles)}, overwrite=overwrite) as w:
         table = pm_chips(

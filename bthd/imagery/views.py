@@ -163,6 +163,7 @@ def render_view(
     from matplotlib.lines import Line2D
 
     m, colour = _display_mosaic(index, area.bounds, max_px)
+    k = figsize[0] / 10.0  # text scales with the figure (chips are small)
     b = m.bounds
     box = shapely.box(*b)
     fig = plt.figure(figsize=figsize, dpi=dpi)
@@ -246,7 +247,7 @@ def render_view(
                             (s.geometry.x, s.geometry.y),
                             xytext=(6, 6),
                             textcoords="offset points",
-                            fontsize=8,
+                            fontsize=8 * k,
                             color="black",
                             bbox={"boxstyle": "round,pad=0.2", "fc": style["color"], "lw": 0},
                             zorder=8,
@@ -255,20 +256,26 @@ def render_view(
     ax.set_ylim(b[1], b[3])
     ax.set_aspect("equal")
     ax.ticklabel_format(useOffset=False, style="plain")
-    ax.tick_params(labelsize=7)
-    ax.set_xlabel("x Lambert-93 (m)", fontsize=7)
-    ax.set_ylabel("y Lambert-93 (m)", fontsize=7)
+    if k >= 0.75:
+        ax.tick_params(labelsize=7 * k)
+        ax.set_xlabel("x Lambert-93 (m)", fontsize=7 * k)
+        ax.set_ylabel("y Lambert-93 (m)", fontsize=7 * k)
+    else:  # a chip: the scale bar is enough
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("")
+        ax.set_ylabel("")
     if handles:
-        ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.85)
-    _scale_bar(ax, b)
-    _north_arrow(ax, b)
+        ax.legend(handles=handles, loc="lower left", fontsize=7 * max(k, 0.8), framealpha=0.85)
+    _scale_bar(ax, b, k)
+    _north_arrow(ax, b, k)
     synthetic = m.synthetic or synthetic_data
     date = ", ".join(m.dates) if m.dates else "unknown"
     fig.text(
         0.07,
         0.955,
         f"{area.title} — orthophoto {colour}, {m.resolution:g} m/pixel, imagery date {date}",
-        fontsize=11,
+        fontsize=11 * k,
         weight="bold",
     )
     credit = imagery_credit(
@@ -281,10 +288,11 @@ def render_view(
     if data_credit:
         lines.append(f"Network and data: {data_credit}")
     lines.append(f"Tiles read: {len(m.tiles)}. Drawn by bthd.imagery.views.")
-    wrapped = "\n".join(textwrap.fill(t, 150) for t in lines)
-    fig.text(0.07, 0.015, wrapped, fontsize=6.5, va="bottom", linespacing=1.3)
+    small = max(k, 0.85)  # credits stay legible on chips
+    wrapped = "\n".join(textwrap.fill(t, int(150 * k / small)) for t in lines)
+    fig.text(0.07, 0.015, wrapped, fontsize=6.5 * small, va="bottom", linespacing=1.3)
     if synthetic:
-        _synthetic_marks(fig, ax, b)
+        _synthetic_marks(fig, ax, b, k)
     if out is not None:
         _save(fig, Path(out), overwrite=overwrite)
     return fig
@@ -304,7 +312,7 @@ def _nice(length: float) -> float:
     return exp
 
 
-def _scale_bar(ax: Any, b: tuple[float, float, float, float]) -> None:
+def _scale_bar(ax: Any, b: tuple[float, float, float, float], k: float = 1.0) -> None:
     from matplotlib.patches import Rectangle
 
     width = b[2] - b[0]
@@ -328,10 +336,12 @@ def _scale_bar(ax: Any, b: tuple[float, float, float, float]) -> None:
         Rectangle((x0 + half, y0), half, h, facecolor="white", edgecolor="black", zorder=10)
     )
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(x0 + length / 2, y0 + h * 1.6, label, ha="center", va="bottom", fontsize=8, zorder=11)
+    ax.text(
+        x0 + length / 2, y0 + h * 1.6, label, ha="center", va="bottom", fontsize=8 * k, zorder=11
+    )
 
 
-def _north_arrow(ax: Any, b: tuple[float, float, float, float]) -> None:
+def _north_arrow(ax: Any, b: tuple[float, float, float, float], k: float = 1.0) -> None:
     from pyproj import Proj, Transformer
 
     cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
@@ -359,7 +369,7 @@ def _north_arrow(ax: Any, b: tuple[float, float, float, float]) -> None:
         "N",
         ha="center",
         va="center",
-        fontsize=13,
+        fontsize=13 * k,
         weight="bold",
         color="black",
         bbox={"boxstyle": "circle,pad=0.15", "fc": "white", "alpha": 0.85, "lw": 0},
@@ -371,13 +381,15 @@ def _north_arrow(ax: Any, b: tuple[float, float, float, float]) -> None:
         f"true north\n(grid {gamma:+.1f}°)",
         ha="center",
         va="top",
-        fontsize=6,
+        fontsize=6 * k,
         bbox={"fc": "white", "alpha": 0.75, "lw": 0, "pad": 1},
         zorder=11,
     )
 
 
-def _synthetic_marks(fig: Any, ax: Any, b: tuple[float, float, float, float]) -> None:
+def _synthetic_marks(
+    fig: Any, ax: Any, b: tuple[float, float, float, float], k: float = 1.0
+) -> None:
     ax.text(
         (b[0] + b[2]) / 2,
         (b[1] + b[3]) / 2,
@@ -385,7 +397,7 @@ def _synthetic_marks(fig: Any, ax: Any, b: tuple[float, float, float, float]) ->
         ha="center",
         va="center",
         rotation=30,
-        fontsize=64,
+        fontsize=64 * k,
         weight="bold",
         color="white",
         alpha=0.35,
@@ -397,7 +409,7 @@ def _synthetic_marks(fig: Any, ax: Any, b: tuple[float, float, float, float]) ->
         SYNTHETIC_BANNER,
         ha="center",
         va="center",
-        fontsize=9,
+        fontsize=9 * k,
         weight="bold",
         color="white",
         bbox={"fc": "#c00000", "lw": 0, "pad": 3},
@@ -464,8 +476,8 @@ def pm_chips(
             synthetic_data=synthetic_data,
             data_credit=data_credit,
             max_px=600,
-            figsize=(5.0, 5.6),
-            dpi=110,
+            figsize=(6.0, 6.4),
+            dpi=100,
             overwrite=overwrite,
         )
         rows.append({"site_id": s.site_id, "file": path.name, "status": "ok"})
