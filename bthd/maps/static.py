@@ -252,6 +252,43 @@ def static_map(mc: MapContent) -> Figure:
     return fig
 
 
+def _check_formats(formats: tuple[str, ...]) -> None:
+    from bthd._errors import ParameterError
+
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ParameterError(
+            f"static map format {', '.join(bad)} unknown; choose from {', '.join(FORMATS)}"
+        )
+
+
+def static_bytes(mc: MapContent, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+    """The map encoded in each format (``png``, ``pdf``), deterministically.
+
+    Raises
+    ------
+    bthd.ParameterError
+        For a format other than png or pdf.
+    """
+    import io
+
+    _check_formats(formats)
+    fig = static_map(mc)
+    out = {}
+    for fmt in formats:
+        buf = io.BytesIO()
+        if fmt == "png":
+            fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        else:
+            fig.savefig(
+                buf,
+                format="pdf",
+                metadata={"CreationDate": None, "Creator": "bthd", "Title": mc.title},
+            )
+        out[fmt] = buf.getvalue()
+    return out
+
+
 def write_static_maps(
     mc: MapContent,
     stem: str | os.PathLike[str],
@@ -265,27 +302,17 @@ def write_static_maps(
     ------
     bthd.ParameterError
         For a format other than png or pdf.
+    bthd.OutputExistsError
+        If a file exists and ``overwrite`` is false (nothing is written).
     """
-    from bthd._errors import ParameterError
-    from bthd.io import atomic_file
+    from bthd.io import atomic_file, check_output
 
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ParameterError(
-            f"static map format {', '.join(bad)} unknown; choose from {', '.join(FORMATS)}"
-        )
-    fig = static_map(mc)
-    out = []
-    for fmt in formats:
-        path = Path(f"{stem}.{fmt}")
+    _check_formats(formats)
+    paths = [Path(f"{stem}.{fmt}") for fmt in formats]
+    for p in paths:
+        check_output(p, overwrite=overwrite)
+    data = static_bytes(mc, formats)
+    for fmt, path in zip(formats, paths, strict=True):
         with atomic_file(path, overwrite=overwrite) as tmp:
-            if fmt == "png":
-                fig.savefig(tmp, format="png", dpi=PNG_DPI, metadata={"Software": None})
-            else:
-                fig.savefig(
-                    tmp,
-                    format="pdf",
-                    metadata={"CreationDate": None, "Creator": "bthd", "Title": mc.title},
-                )
-        out.append(path)
-    return out
+            tmp.write_bytes(data[fmt])
+    return paths
