@@ -11,9 +11,10 @@ before the addresses are at hand:
   the **bourg** — where the streets are dense — takes most of the addresses, as it does in
   Brittany's settlement pattern;
 * a commune's addresses are drawn among its sample points (the points inside its polygon)
-  by weight (a dense street takes several per frontage), spread along it and set back ``setback_m`` from the road axis on alternate sides; larger
-  communes get collective buildings (4 to 30 dwellings) in their densest streets, and
-  ``etablissements`` become business premises, mostly in the bourg;
+  by weight (a dense street takes several per frontage), spread along the street and set back
+  ``setback_m`` from its axis on either side; larger communes get collective buildings (4 to
+  30 dwellings) in their densest streets, and ``etablissements`` become business premises,
+  mostly in the bourg;
 * each commune has its own random stream (``seed`` and its INSEE code), so a commune's premises
   do not change when the area around it does.
 

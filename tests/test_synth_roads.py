@@ -169,10 +169,9 @@ def test_design_on_the_real_rennes_streets_serves_every_premise(
 
 def test_roads_to_premises_reach_every_premise() -> None:
     rng = np.random.default_rng(1)
-    xy = np.r_[
-        rng.normal(0, 150, (80, 2)) + (300_000, 6_800_000),
-        rng.normal(0, 80, (20, 2)) + (302_000, 6_801_000),
-    ]
+    town = rng.normal(0, 150, (80, 2)) + np.array([300_000, 6_800_000])
+    hamlet = rng.normal(0, 80, (20, 2)) + np.array([302_000, 6_801_000])
+    xy = np.vstack([town, hamlet])
     prem = gpd.GeoDataFrame(geometry=shapely.points(xy), crs="EPSG:2154")
     nodes, edges = roads_to_premises(prem, seed=1)
     assert len(nodes) == 100 and edges["synthetic"].all()
