@@ -106,6 +106,7 @@ def plan_design(
     tb["calibration"] = calibration_table(plan, tb)
     if exact_result is not None:
         tb["plan_exact_gap"] = exact_result.summary
+        tb["plan_exact_schedule"] = exact_result.schedule
     layer = zdep_layer(plan, zones) if zones is not None else None
     return PlanResult(plan, tb, layer, exact_result)
 
