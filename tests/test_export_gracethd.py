@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -113,6 +115,14 @@ def _edit_csv(path: Path, row: int, field: str, value: str) -> str:
     return cells[0]
 
 
+def _rewrite(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Write a table back as another tool would (GDAL; empty dates as text)."""
+    out = gdf.copy()
+    for col in out.select_dtypes("datetime").columns:
+        out[col] = pd.Series([None] * len(out), index=out.index, dtype="str")
+    pyogrio.write_dataframe(out, path, encoding="cp1252")
+
+
 def test_a_broken_delivery_fails_with_clear_messages(delivery: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(delivery, broken)
@@ -130,7 +140,7 @@ def test_a_broken_delivery_fails_with_clear_messages(delivery: Path, tmp_path: P
     g[1] = shapely.transform(g[1], lambda xy: xy + np.array([5.0, 0.0]))  # a path off its nodes
     chem.geometry = g
     moved = str(chem.loc[1, "cm_code"])
-    pyogrio.write_dataframe(chem, broken / "t_cheminement.shp", encoding="cp1252")
+    _rewrite(chem, broken / "t_cheminement.shp")
 
     report = check_delivery(broken)
     assert not report.ok
@@ -166,7 +176,7 @@ def test_zones_outside_their_parent_and_addresses_outside_zones(
     g[0] = shapely.transform(g[0], lambda xy: xy + np.array([3000.0, 0.0]))
     zp.geometry = g
     shifted = str(zp.loc[0, "zp_code"])
-    pyogrio.write_dataframe(zp, broken / "t_zpbo.shp", encoding="cp1252")
+    _rewrite(zp, broken / "t_zpbo.shp")
     report = check_delivery(broken)
     found = {(f.control, f.table): f for f in report.errors}
     assert shifted in found[("co_1_g00003", "t_zpbo")].rows

@@ -39,6 +39,7 @@ import pyogrio
 
 from bthd._errors import OutputExistsError, ParameterError
 from bthd.export import FORMATS
+from bthd.export._dbf import DbfField, write_shapefile
 from bthd.export._run import RunLayers, load_run
 from bthd.export.styles import STYLES, qml, sld
 from bthd.io import atomic_dir
@@ -310,12 +311,23 @@ def dbf_names(columns: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def _dbf_kind(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s):
+        return "L"
+    if pd.api.types.is_integer_dtype(s):
+        return "N"
+    if pd.api.types.is_float_dtype(s):
+        return "F"
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return "D"
+    return "C"
+
+
 def write_shapefiles(
     layers: Mapping[str, tuple[gpd.GeoDataFrame, str]], folder: Path, *, stamp: str
 ) -> list[Path]:
     """Write one Shapefile per layer (UTF-8 ``.cpg``) and ``fields.csv`` into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    date = _stamp(stamp).strftime("%Y-%m-%d")
     rows: list[tuple[str, str, str]] = []
     paths = []
     for name, (gdf, _) in layers.items():
@@ -323,14 +335,18 @@ def write_shapefiles(
         mapping = dbf_names(cols)
         rows.extend((name, c, mapping[c]) for c in cols)
         p = folder / f"{name}.shp"
-        pyogrio.write_dataframe(
-            _clean(gdf).rename(columns=mapping),
-            p,
-            driver="ESRI Shapefile",
-            encoding="UTF-8",
-            layer_options={"DBF_DATE_LAST_UPDATE": date, "RESIZE": "YES"},
+        paths.extend(
+            write_shapefile(
+                gdf.geometry,
+                p,
+                [
+                    DbfField(mapping[c], _dbf_kind(gdf[c]), gdf[c].to_numpy(dtype=object))
+                    for c in cols
+                ],
+                updated=_stamp(stamp).date(),
+                encoding="utf-8",
+            )
         )
-        paths.extend(sorted(folder.glob(f"{name}.*")))
     fields = folder / "fields.csv"
     with fields.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")

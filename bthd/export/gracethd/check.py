@@ -224,7 +224,9 @@ def _as_text(series: pd.Series, kind: str) -> pd.Series:
     """Values of a Shapefile field as the text a CSV would hold ('' for null)."""
 
     def one(v: object) -> str:
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if isinstance(v, np.datetime64) and np.isnat(v):
             return ""
         if isinstance(v, bool | np.bool_):
             return "1" if v else "0"

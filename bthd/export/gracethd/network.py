@@ -120,6 +120,12 @@ def build_network(
             f"({', '.join(off[:10])}); the design is inconsistent, run it again."
         )
     site_node = {s: ids[k] for s, k in zip(fttx["site_id"], site_keys, strict=True)}
+    sid_of = fttx["site_id"].astype(str).to_numpy()
+    type_of = fttx["site_type"].astype(str).to_numpy()
+    length = lk["length_m"].to_numpy(dtype=float)
+    works_of = lk["works"].astype(str).to_numpy()
+    ltype_of = lk["link_type"].astype(str).to_numpy()
+    fibres_of = lk["fibres"].to_numpy(dtype=int)
     by_node: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(fttx["site_id"]):
         by_node[site_node[s]].append(i)
@@ -128,15 +134,15 @@ def build_network(
     edge_rows: dict[tuple[str, str, float], list[int]] = {}
     for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
         na, nb = ids[a], ids[b]
-        key = (min(na, nb), max(na, nb), round(float(lk["length_m"].iat[i]), 1))
+        key = (min(na, nb), max(na, nb), round(float(length[i]), 1))
         edge_rows.setdefault(key, []).append(i)
     cm_rows = []
     node_works: dict[str, set[str]] = defaultdict(set)
     for num, (_edge, rows) in enumerate(sorted(edge_rows.items()), start=1):
         first = rows[0]
-        works = str(lk["works"].iat[first])
+        works = str(works_of[first])
         imp, avct = WORKS.get(works, ("7", "C"))
-        types = sorted({str(lk["link_type"].iat[r]) for r in rows})
+        types = sorted({str(ltype_of[r]) for r in rows})
         existing = avct == "E"
         na, nb = ids[starts[first]], ids[ends[first]]
         node_works[na].add(works)
@@ -154,8 +160,8 @@ def build_network(
                 "cm_typ_imp": imp,
                 "cm_nature": "TEL",
                 "cm_mod_pos": "TRA" if works in ("new_trench", "road_crossing") else None,
-                "cm_fo_util": int(sum(int(lk["fibres"].iat[r]) for r in rows)),
-                "cm_long": round(float(lk["length_m"].iat[first]), 2),
+                "cm_fo_util": int(sum(int(fibres_of[r]) for r in rows)),
+                "cm_long": round(float(length[first]), 2),
                 "cm_comment": f"works {works}",
                 "geometry": geoms[first],
             }
@@ -165,15 +171,13 @@ def build_network(
     # nodes
     node_codes = sorted({ids[k] for k in all_keys})
     xy = {ids[k]: k for k in all_keys}
-    site_types = {
-        n: sorted({str(fttx["site_type"].iat[i]) for i in rows}) for n, rows in by_node.items()
-    }
+    site_types = {n: sorted({str(type_of[i]) for i in rows}) for n, rows in by_node.items()}
     is_site = {n for n, t in site_types.items() if "NRO" in t or "PM" in t}
     noeud = gpd.GeoDataFrame(
         {
             "nd_code": node_codes,
             "nd_nom": [
-                " ".join(sorted(str(fttx["site_id"].iat[i]) for i in by_node[n])) or None
+                " ".join(sorted(str(sid_of[i]) for i in by_node[n])) or None
                 if n in by_node
                 else None
                 for n in node_codes
@@ -189,15 +193,15 @@ def build_network(
     st_rows, lt_rows = [], []
     room: dict[str, str] = {}
     for n in sorted(is_site):
-        rows = sorted(by_node[n], key=lambda i: str(fttx["site_id"].iat[i]))
-        nro = [i for i in rows if fttx["site_type"].iat[i] == "NRO"]
+        rows = sorted(by_node[n], key=lambda i: str(sid_of[i]))
+        nro = [i for i in rows if type_of[i] == "NRO"]
         st_code = f"ST-{n[3:]}"
         cap = fttx["capacity"].iloc[nro if nro else rows].fillna(0).astype(float)
         st_rows.append(
             {
                 "st_code": st_code,
                 "st_nd_code": n,
-                "st_nom": " ".join(str(fttx["site_id"].iat[i]) for i in rows),
+                "st_nom": " ".join(str(sid_of[i]) for i in rows),
                 "st_prop": OWNER,
                 "st_gest": OWNER,
                 "st_proptyp": "CST",
@@ -209,8 +213,8 @@ def build_network(
             }
         )
         for i in rows:
-            sid = str(fttx["site_id"].iat[i])
-            if fttx["site_type"].iat[i] == "PBO":
+            sid = str(sid_of[i])
+            if type_of[i] == "PBO":
                 continue
             room[sid] = f"LT-{sid}"
             lt_rows.append(
@@ -223,7 +227,7 @@ def build_network(
                     "lt_proptyp": "CST",
                     "lt_statut": STATUT,
                     "lt_etat": "NC",
-                    "lt_comment": f"{fttx['site_type'].iat[i]} {sid}",
+                    "lt_comment": f"{type_of[i]} {sid}",
                 }
             )
     sitetech = pd.DataFrame(st_rows)

@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import pyogrio
 
+from bthd.export._dbf import DbfField, write_shapefile
 from bthd.export.gracethd.schema import (
     CSV_ENCODING,
     SHP_ENCODING,
@@ -99,40 +98,22 @@ def write_csv(table: str, df: pd.DataFrame, folder: Path) -> Path:
 
 
 def write_shp(table: str, gdf: gpd.GeoDataFrame, folder: Path, *, created: datetime) -> list[Path]:
-    """Write a spatial table as ``folder/<table>.shp`` (and its .shx, .dbf, .prj, .cpg)."""
+    """Write a spatial table as ``folder/<table>.shp`` (and its .shx, .dbf, .prj, .cpg).
+
+    Field types follow the standard: VARCHAR and TIMESTAMP as text, INTEGER and NUMERIC as
+    numbers, BOOLEAN as logical, DATE as date; each text field as wide as its longest value.
+    """
     _check_values(table, pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
-    typed: dict[str, Any] = {}
-    for f in fields()[table]:
-        col = gdf[f.name]
-        if f.kind == "int":
-            typed[f.name] = pd.array(
-                [
-                    None if v is None or (isinstance(v, float) and np.isnan(v)) else int(v)
-                    for v in col
-                ],
-                dtype="Int64",
-            )
-        elif f.kind == "float":
-            typed[f.name] = pd.to_numeric(col, errors="coerce").astype("float64")
-        elif f.kind == "bool":
-            typed[f.name] = pd.array([None if v is None else bool(v) for v in col], dtype="boolean")
-        else:
-            typed[f.name] = pd.Series(
-                [
-                    None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-                    for v in col
-                ],
-                dtype="str",
-                index=gdf.index,
-            )
-    out = gpd.GeoDataFrame(typed, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
-    path = folder / f"{table}.shp"
-    pyogrio.write_dataframe(
-        out,
-        path,
-        driver="ESRI Shapefile",
+    kind = {"int": "N", "float": "F", "bool": "L", "date": "D"}
+    dbf = [
+        DbfField(f.name, kind.get(f.kind, "C"), gdf[f.name].to_numpy(dtype=object))
+        for f in fields()[table]
+    ]
+    return write_shapefile(
+        gdf.geometry,
+        folder / f"{table}.shp",
+        dbf,
+        updated=created.date(),
         encoding=SHP_ENCODING,
         geometry_type=SPATIAL[table],
-        layer_options={"DBF_DATE_LAST_UPDATE": created.strftime("%Y-%m-%d"), "RESIZE": "YES"},
     )
-    return sorted(folder.glob(f"{table}.*"))
