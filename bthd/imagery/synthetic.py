@@ -69,7 +69,7 @@ ROAD_HALF_WIDTH = {
     "unclassified": 2.0,
 }
 VERGE_M = 1.5
-NOISE_DN = 5.0
+NOISE_DN = 9
 #: Name of the known-answer file written beside the tiles.
 TRUTH_FILE = "synthetic_truth_crowns.geojson"
 
@@ -284,8 +284,12 @@ def render_tile(
     rng = np.random.default_rng([seed, GENERATOR_VERSION, 2, round(x0), round(y1)])
     out = np.empty((4, n, n), dtype=np.uint8)
     for b in range(4):
-        val = table[mat, b] * fac + rng.normal(0.0, NOISE_DN, (n, n)).astype(np.float32)
-        out[b] = np.clip(np.rint(val), 0, 255).astype(np.uint8)
+        # uniform integer noise of ±NOISE_DN (fast at 25 Mpx a tile; standard deviation ≈ 5)
+        noise = rng.integers(-NOISE_DN, NOISE_DN + 1, (n, n), dtype=np.int8)
+        val = table[mat, b] * fac
+        val += noise
+        np.clip(val, 0, 255, out=val)
+        out[b] = np.rint(val, out=val).astype(np.uint8)
     return out
 
 
