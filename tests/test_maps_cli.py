@@ -71,3 +71,20 @@ def test_not_a_run_folder(tmp_path: Path) -> None:
     res = runner.invoke(app, ["map", str(tmp_path)])
     assert res.exit_code == 2
     assert "not a run folder" in res.output
+
+
+def test_map_stage_runs_on_the_run_folder(run_dir: Path) -> None:
+    """The registered ``map`` stage reads only layers and tables: it runs over a run folder."""
+    from bthd.stages import StageContext, get, run_stages
+
+    stage = get("map")
+    assert stage.runs_on_folder
+    ctx = StageContext(
+        parameters={"seed": 2154},
+        options={"map": {"year": 2022, "static": ["png"]}},
+        source=open_run(run_dir),
+    )
+    run_stages(ctx, [stage])
+    page = ctx.get("map_html")
+    assert "FTTH coverage 2022" in page and "SYNTHETIC" in page
+    assert ctx.get("map_static")["png"][:8] == b"\x89PNG\r\n\x1a\n"

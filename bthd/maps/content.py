@@ -20,6 +20,7 @@ Not for: drawing (see :mod:`bthd.maps.web` and :mod:`bthd.maps.static`) or compu
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -115,28 +116,29 @@ class MapContent:
     tolerance_m: float = 0.0
 
 
-def _check_run(run: Run) -> None:
+def _check_run(run: _Source) -> None:
     missing = [n for n in NEEDED_LAYERS if not run.has_layer(n)]
     if missing:
         raise InputError(
-            f"{run.path}: the run has no layer {', '.join(missing)} (it has "
+            f"{run.label}: the run has no layer {', '.join(missing)} (it has "
             f"{', '.join(run.layer_names()) or 'none'}); a map needs {', '.join(NEEDED_LAYERS)}. "
             "Fix: run the design stage first (`bthd demo`, or `bthd design`)."
         )
 
 
-def _coverage_years(run: Run) -> list[int]:
+def _coverage_years(run: _Source) -> list[int]:
     if not run.has_table("eligibility_by_year"):
         return []
     return [int(y) for y in run.table("eligibility_by_year")["year"]]
 
 
-def default_year(run: Run) -> int | None:
+def default_year(source: Run | Any) -> int | None:
     """The default year of a run's map: the first year half of its locaux are FTTH raccordable.
 
     Read from ``tables/eligibility_by_year`` (``tech ftth`` / ``locaux``); the last year when
     no year reaches half; None when the run has no eligibility stage.
     """
+    run = _source(source)
     if not run.has_table("eligibility_by_year"):
         return None
     t = run.table("eligibility_by_year")
@@ -145,38 +147,113 @@ def default_year(run: Run) -> int | None:
     return int(half.iloc[0]) if len(half) else int(t["year"].iloc[-1])
 
 
-def _premises(run: Run, columns: list[str], *, geometry: bool) -> pd.DataFrame:
-    """Premises' columns, read without the columns the map does not need (large runs)."""
-    have = set(pyogrio.read_info(run.layers_path, layer="premises")["fields"])
-    cols = [c for c in columns if c in have]
-    df = pyogrio.read_dataframe(
-        run.layers_path, layer="premises", columns=cols, read_geometry=geometry
-    )
-    return df
+class _RunSource:
+    """A run folder as the map's source: reads only the columns the map needs."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.label = str(run.path)
+        self.manifest: Mapping[str, Any] = run.manifest
+
+    def has_layer(self, name: str) -> bool:
+        return self.run.has_layer(name)
+
+    def has_table(self, name: str) -> bool:
+        return self.run.has_table(name)
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        return self.run.layer(name)
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.run.table(name)
+
+    def layer_names(self) -> list[str]:
+        return self.run.layer_names()
+
+    def premises(self, columns: list[str], *, geometry: bool) -> pd.DataFrame:
+        path = self.run.layers_path
+        have = set(pyogrio.read_info(path, layer="premises")["fields"])
+        cols = [c for c in columns if c in have]
+        return pyogrio.read_dataframe(path, layer="premises", columns=cols, read_geometry=geometry)
+
+    def tech(self, year: int) -> pd.Series | None:
+        name = "eligibility_by_premise"
+        path = self.run.path / "tables" / f"{name}.parquet"
+        col = f"tech_{year}"
+        if path.is_file():
+            t = pd.read_parquet(path, columns=["premise_id", col])
+        elif self.run.has_table(name):
+            t = self.run.table(name)[["premise_id", col]]
+        else:
+            return None
+        return pd.Series(t[col].to_numpy(), index=t["premise_id"].to_numpy(), name="tech")
 
 
-def _tech_by_premise(run: Run, year: int) -> pd.Series | None:
-    """Technology of each premise (by id) in ``year``, from the run's per-premise eligibility."""
-    name = "eligibility_by_premise"
-    path = run.path / "tables" / f"{name}.parquet"
-    col = f"tech_{year}"
-    if path.is_file():
-        t = pd.read_parquet(path, columns=["premise_id", col])
-    elif run.has_table(name):
-        t = run.table(name)[["premise_id", col]]
-    else:
-        return None
-    return pd.Series(t[col].to_numpy(), index=t["premise_id"].to_numpy(), name="tech")
+class _ContextSource:
+    """The layers and tables of a running job (:class:`bthd.stages.StageContext`)."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        src = ctx.source
+        self.label = str(src.path) if src is not None else "this run"
+        manifest: dict[str, Any] = dict(src.manifest) if src is not None else {}
+        manifest.setdefault("parameters", dict(ctx.parameters))
+        if "synthetic" not in manifest:
+            notes = [n for n in ctx.notes if "SYNTHETIC" in n]
+            if notes:
+                manifest["synthetic"] = {"note": notes[0]}
+        self.manifest: Mapping[str, Any] = manifest
+
+    def has_layer(self, name: str) -> bool:
+        return bool(self.ctx.has(f"layer:{name}"))
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.ctx.has(f"table:{name}"))
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        return self.ctx.layer(name)
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.ctx.table(name)
+
+    def layer_names(self) -> list[str]:
+        names = set(self.ctx.layers)
+        if self.ctx.source is not None:
+            names |= set(self.ctx.source.layer_names())
+        return sorted(names)
+
+    def premises(self, columns: list[str], *, geometry: bool) -> pd.DataFrame:
+        p = self.layer("premises")
+        cols = [c for c in columns if c in p.columns]
+        return p[[*cols, "geometry"]] if geometry else pd.DataFrame(p[cols])
+
+    def tech(self, year: int) -> pd.Series | None:
+        if not self.has_table("eligibility_by_premise"):
+            return None
+        t = self.table("eligibility_by_premise")
+        col = f"tech_{year}"
+        return pd.Series(t[col].to_numpy(), index=t["premise_id"].to_numpy(), name="tech")
 
 
-def _commune_coverage(run: Run, year: int | None) -> pd.DataFrame:
+_Source = _RunSource | _ContextSource
+
+
+def _source(src: Any) -> _Source:
+    if isinstance(src, _RunSource | _ContextSource):
+        return src
+    if hasattr(src, "add_layer"):  # a StageContext
+        return _ContextSource(src)
+    return _RunSource(src)
+
+
+def _commune_coverage(run: _Source, year: int | None) -> pd.DataFrame:
     """Locaux, FTTH-raccordable locaux and their share per commune in ``year``.
 
     From ``tables/coverage_by_commune`` when the run has it (coverage stage), else summed from
     the per-premise eligibility exactly as that stage does (locaux = logements + locaux_pro of
     each premise whose technology that year is ``ftth``).
     """
-    prem = _premises(run, ["premise_id", "insee_code", "logements", "locaux_pro"], geometry=False)
+    prem = run.premises(["premise_id", "insee_code", "logements", "locaux_pro"], geometry=False)
     locaux = (prem["logements"] + prem["locaux_pro"]).astype(float)
     out = pd.DataFrame({"locaux": locaux.groupby(prem["insee_code"]).sum()})
     out["premises"] = prem.groupby("insee_code").size()
@@ -189,7 +266,7 @@ def _commune_coverage(run: Run, year: int | None) -> pd.DataFrame:
         out["ftth_locaux"] = t["raccordables"].reindex(out.index).astype(float)
         out["ftth_share"] = t["ftth_rate"].reindex(out.index).astype(float)
         return out
-    tech = _tech_by_premise(run, year)
+    tech = run.tech(year)
     if tech is not None:
         is_ftth = tech.reindex(prem["premise_id"].to_numpy()).to_numpy() == "ftth"
         out["ftth_locaux"] = (
@@ -216,7 +293,7 @@ def _within(g: gpd.GeoDataFrame, area: shapely.Geometry | None) -> gpd.GeoDataFr
     return g.loc[keep]
 
 
-def _area_of(run: Run, communes: gpd.GeoDataFrame, epci: str | None) -> tuple[Any, str, bool]:
+def _area_of(run: _Source, communes: gpd.GeoDataFrame, epci: str | None) -> tuple[Any, str, bool]:
     """The communes of the area, its name and whether it is one EPCI."""
     epci_layer = run.layer("epci") if run.has_layer("epci") else None
     names: dict[str, str] = {}
@@ -226,7 +303,7 @@ def _area_of(run: Run, communes: gpd.GeoDataFrame, epci: str | None) -> tuple[An
         sirens = sorted(communes["epci_siren"].dropna().astype(str).unique())
         if epci not in sirens:
             raise InputError(
-                f"{run.path}: EPCI {epci!r} is not in this run; its EPCIs are "
+                f"{run.label}: EPCI {epci!r} is not in this run; its EPCIs are "
                 + ", ".join(f"{s} ({names.get(s, '?')})" for s in sirens)
                 + ". Fix: give one of these SIRENs to --epci, or make a run of that area."
             )
@@ -250,7 +327,7 @@ def _to_int(s: pd.Series) -> pd.Series:
 
 
 def map_content(
-    run: Run,
+    source: Run | Any,
     *,
     year: int | None = None,
     epci: str | None = None,
@@ -260,8 +337,9 @@ def map_content(
 
     Parameters
     ----------
-    run
-        An opened run folder (:func:`bthd.io.runs.open_run`) with the design layers.
+    source
+        An opened run folder (:func:`bthd.io.runs.open_run`) with the design layers, or the
+        :class:`bthd.stages.StageContext` of a running job.
     year
         Year of the commune coverage; default :func:`default_year`.
     epci
@@ -275,18 +353,19 @@ def map_content(
     bthd.InputError
         If the run lacks a layer, the EPCI is not in the run or the year has no coverage.
     """
+    run = _source(source)
     _check_run(run)
     years = _coverage_years(run)
     if year is None:
         year = default_year(run)
     elif years and year not in years:
         raise InputError(
-            f"{run.path}: no coverage for {year}; tables/eligibility_by_year.csv has "
+            f"{run.label}: no coverage for {year}; tables/eligibility_by_year.csv has "
             f"{years[0]}–{years[-1]}. Fix: choose --year within that range."
         )
     elif not years:
         raise InputError(
-            f"{run.path}: no coverage table (tables/eligibility_by_year.csv), so --year {year} "
+            f"{run.label}: no coverage table (tables/eligibility_by_year.csv), so --year {year} "
             "cannot be drawn. Fix: run the eligibility stage (`bthd demo`) or leave out --year."
         )
 
@@ -369,14 +448,12 @@ def map_content(
         layers["transport"] = _simplify(_cables(tr), tol)
         layers["distribution"] = _simplify(_cables(di), tol)
         layers["pbo"] = pbo[["site_id", "parent_id", "capacity", "geometry"]]
-        prem = _premises(
-            run,
-            ["premise_id", "insee_code", "logements", "locaux_pro", "ftth_year"],
-            geometry=True,
+        prem = run.premises(
+            ["premise_id", "insee_code", "logements", "locaux_pro", "ftth_year"], geometry=True
         )
         prem = prem.loc[prem["insee_code"].isin(c["insee_code"])]
         prem["locaux"] = prem["logements"] + prem["locaux_pro"]
-        tech = _tech_by_premise(run, year) if year is not None else None
+        tech = run.tech(year) if year is not None else None
         if tech is not None:
             prem["tech"] = tech.reindex(prem["premise_id"].to_numpy()).to_numpy()
         layers["premises"] = prem
@@ -469,7 +546,7 @@ def _cables_by_size(links: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _figures(
     c: pd.DataFrame,
-    run: Run,
+    run: _Source,
     year: int | None,
     *,
     nro: int,
