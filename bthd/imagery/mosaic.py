@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from affine import Affine
 
@@ -204,11 +205,21 @@ def _cache_or_new(cache: TileCache | None) -> Iterator[TileCache]:
         yield c
 
 
+#: Columns of the index a mosaic needs (read as plain arrays: cheap on thousands of calls).
+_SELECT_COLUMNS = ("path", "name", "interpretation", "res_m", "date", "synthetic", "departement")
+
+
 def select_tiles(
     index: gpd.GeoDataFrame, bounds: tuple[float, float, float, float], *, kind: Kind = "any"
-) -> tuple[gpd.GeoDataFrame, str]:
+) -> tuple[pd.DataFrame, str]:
     """The tiles of ``index`` meeting ``bounds`` that can give ``kind``, in priority order
     (newest, then finest, then by path), and the kind they give.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns ``path``, ``name``, ``interpretation``, ``res_m``, ``date``, ``synthetic``,
+        ``departement`` of the tiles chosen (no geometry).
 
     Raises
     ------
@@ -217,16 +228,18 @@ def select_tiles(
         that do cover it).
     """
     box = shapely.box(*bounds)
-    hit = index.iloc[index.sindex.query(box, predicate="intersects")]
-    if hit.empty:
+    pos = np.sort(index.sindex.query(box, predicate="intersects"))
+    if len(pos) == 0:
         ib = index.total_bounds if len(index) else [np.nan] * 4
         raise InputError(
             f"area {_fmt_bounds(bounds)} (Lambert-93) is outside every tile of the index "
             f"({len(index)} tiles over {_fmt_bounds(tuple(ib))}). Fix: choose an area inside "
             "the imagery, or index the tiles that cover it."
         )
-    has_nir = hit["interpretation"].isin(["IRC", "RGBI"])
-    has_rgb = hit["interpretation"].isin(["RGB", "RGBI"])
+    hit = pd.DataFrame({c: index[c].to_numpy()[pos] for c in _SELECT_COLUMNS})
+    interp = hit["interpretation"].to_numpy()
+    has_nir = np.isin(interp, ["IRC", "RGBI"])
+    has_rgb = np.isin(interp, ["RGB", "RGBI"])
     if kind == "any":
         kind = "IRC" if has_nir.any() else "RGB"
     if kind not in KIND_BANDS:
@@ -234,19 +247,26 @@ def select_tiles(
     ok = has_nir if kind == "IRC" else has_rgb
     if not ok.any():
         names = ", ".join(hit["name"].head(5)) + (" …" if len(hit) > 5 else "")
-        interps = ", ".join(sorted(set(hit["interpretation"])))
+        interps = ", ".join(sorted(set(interp)))
         extra = " Vegetation falls back to a greenness index on RGB (ExG)." if kind == "IRC" else ""
         raise InputError(
             f"area {_fmt_bounds(bounds)}: no {kind} tile covers it; the {len(hit)} tiles that do "
             f"are {interps} ({names}). Fix: add the {kind} tiles of the campaign to the folder, "
             f"or ask for {'RGB' if kind == 'IRC' else 'IRC'}.{extra}"
         )
-    sel = hit[ok].copy()
-    sel["_date"] = sel["date"].fillna("").astype(str)
-    sel = sel.sort_values(["path"]).sort_values(
-        ["_date", "res_m"], ascending=[False, True], kind="stable"
+    sel = hit[ok]
+    dates = np.array([d if isinstance(d, str) else "" for d in sel["date"]], dtype=object)
+    # newest first (dates sort as text), then finest, then by path
+    order = sorted(
+        range(len(sel)),
+        key=lambda i: (_neg(str(dates[i])), float(sel["res_m"].iloc[i]), str(sel["path"].iloc[i])),
     )
-    return sel.drop(columns="_date"), kind
+    return sel.iloc[order].reset_index(drop=True), kind
+
+
+def _neg(text: str) -> tuple[int, ...]:
+    """A key that sorts text in descending order."""
+    return (*(-ord(c) for c in text), 0)
 
 
 def read_mosaic(

@@ -68,7 +68,10 @@ class VegetationSettings(_Frozen):
         description="where pruning_eur_per_m comes from, copied into the outputs",
     )
     chunk_m: float = Field(
-        60.0, gt=0, description="sections are read in pieces this long (bounds memory)"
+        40.0,
+        gt=0,
+        description="sections are read in pieces this long (small boxes: few pixels read "
+        "besides the corridor, even on diagonal sections)",
     )
 
 
