@@ -37,7 +37,7 @@ def test_export_writes_lists_and_checks(small_run: Path, tmp_path: Path) -> None
     assert (out / "bthd.gpkg").exists()
     res = runner.invoke(app, [*again, "--overwrite"])
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["shp"]
+    assert sorted(p.name for p in out.iterdir()) == ["README.txt", "shp"]
     assert "GraceTHD" not in res.output
 
 

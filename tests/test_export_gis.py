@@ -214,8 +214,33 @@ def test_refuses_a_non_empty_output_and_unknown_formats(small_run: Path, tmp_pat
         export(small_run, ["kml"], tmp_path / "new")
     assert not (tmp_path / "new").exists()
     export(small_run, ["parquet"], out, overwrite=True)
-    assert sorted(p.name for p in out.iterdir()) == ["parquet"]
+    assert sorted(p.name for p in out.iterdir()) == ["README.txt", "parquet"]
     empty = tmp_path / "empty"
     empty.mkdir()
     export(small_run, ["parquet"], empty)  # an empty folder is fine
     assert (empty / "parquet" / "pbo.parquet").exists()
+
+
+def test_run_layers_written_in_the_env_are_byte_identical(small_run: Path, tmp_path: Path) -> None:
+    from bthd.io import write_layers
+
+    run = load_run(small_run)
+    layers = {n: run.layer(n) for n in ("pm", "zones", "links") if run.has_layer(n)}
+    for i in range(2):
+        with reproducible_gpkg_env(run.created):
+            write_layers(layers, tmp_path / f"layers{i}.gpkg")
+    assert (tmp_path / "layers0.gpkg").read_bytes() == (tmp_path / "layers1.gpkg").read_bytes()
+
+
+def test_readme_labels_synthetic_layers(exported: Path) -> None:
+    text = (exported / "README.txt").read_text(encoding="utf-8")
+    premises = next(line for line in text.splitlines() if line.strip().startswith("premises:"))
+    assert "SYNTHETIC" in premises
+    con = sqlite3.connect(exported / "bthd.gpkg")
+    try:
+        (desc,) = con.execute(
+            "SELECT description FROM gpkg_contents WHERE table_name = 'premises'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert "SYNTHETIC" in desc  # QGIS shows it in the layer's properties

@@ -173,7 +173,32 @@ def export_layers(run: RunLayers) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
                 out[f"{name}_{str(value).lower()}"] = (sub, f"{name}: {value}")
         else:
             out[name] = (gdf, TITLES.get(name, name))
+    for name, (gdf, title) in out.items():
+        if "synthetic" in gdf.columns and gdf["synthetic"].fillna(False).astype(bool).any():
+            out[name] = (gdf, f"{title} [SYNTHETIC rows: column synthetic = 1]")
     return out
+
+
+def _readme(run: RunLayers, layers: Mapping[str, tuple[gpd.GeoDataFrame, str]]) -> str:
+    """What an export holds, and the run's note on synthetic data."""
+    note = ""
+    sources = run.path / "SOURCES.txt"
+    if sources.is_file():
+        note = sources.read_text(encoding="utf-8").strip()
+    elif isinstance(run.manifest.get("synthetic"), dict):
+        note = str(run.manifest["synthetic"].get("note", ""))
+    lines = [
+        f"Export of the bthd run {run.path.name} (created {run.created}).",
+        "bthd.gpkg, parquet/, shp/: EPSG:2154 (Lambert-93). geojson/: WGS 84 (RFC 7946).",
+        "shp/fields.csv: column name -> DBF field name of every Shapefile.",
+        "gracethd/: GraceTHD v2.0.1 delivery (statut AVP), see gracethd/README.txt.",
+        "",
+        "Layers:",
+        *(f"  {n}: {len(g)} rows, {t}" for n, (g, t) in layers.items()),
+    ]
+    if note:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
 
 
 def _clean(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -420,6 +445,7 @@ def export(
     result.rows = {n: len(g) for n, (g, _) in layers.items()}
     with atomic_dir(dest, overwrite=True) as tmp:
         written: dict[str, list[Path]] = {}
+        (tmp / "README.txt").write_text(_readme(rl, layers), encoding="utf-8")
         for fmt in wanted:
             if fmt == "gpkg":
                 write_gpkg(layers, tmp / "bthd.gpkg", stamp=stamp)
