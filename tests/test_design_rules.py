@@ -115,12 +115,6 @@ def test_every_pm_zone_below_300_lines_is_flagged_with_its_reason(designed: Desi
     assert (pm.loc[pm["capacity"] >= PM_MIN_LINES, "flag"] == "").all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured: 13 of 78 PM zones (16.7 %) below 300 lines on the demo EPCI, 83 of 451 "
-    "(18.4 %) on Ille-et-Vilaine, against at most 5 %; 11 and 64 of them flagged 'the tree "
-    "leaves a remainder' (bottom-up cut of the shortest-path tree), the others islands",
-)
 def test_at_most_5_percent_of_pm_zones_below_300_lines(designed: Designed) -> None:
     pm = designed.sites("PM")
     share = float((pm["capacity"] < PM_MIN_LINES).mean())
@@ -149,14 +143,6 @@ def test_a_pbo_above_12_locaux_is_flagged(designed: Designed) -> None:
     assert (pbo.loc[pbo["capacity"] <= PBO_MAX_LOCAUX, "flag"] == "").all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured: 18 of 118 PBOs above 12 locaux on the demo EPCI and 109 of 276 on "
-    "Ille-et-Vilaine hold 13 or 14 premises of one local each, flagged 'building larger than "
-    "a PBO' though no building is. Cause: zoning.partition_tree folds a child's bin below "
-    "min_load (pbo_min_locaux 3) into its node's own zone without checking max_load, e.g. a "
-    "node with 11 locaux of its own and a child remainder of 2 gives one 13-locaux PBO",
-)
 def test_a_pbo_exceeds_12_locaux_only_for_one_larger_building(designed: Designed) -> None:
     p = designed.d.premises
     pbo = designed.sites("PBO")
@@ -181,15 +167,6 @@ def test_pbo_spans_and_drops_beyond_the_threshold_are_flagged(designed: Designed
     assert flagged.groupby(p.loc[served, "pbo_id"]).any()[long_span].all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured: 106 premises of the demo EPCI (856 of Ille-et-Vilaine) have a negative "
-    "drop_m (down to -288 m / -436 m), 125 (914) a drop shorter than the straight line from "
-    "their PBO (by up to 637 m / 977 m). Cause: the PBO partition lets a remainder join a zone "
-    "meeting at its node but headed at a child, so the PBO stands below the premise (88 of the "
-    "EPCI's 106) or on a sibling branch (18), and design._premises_view takes the drop as "
-    "dist(premise node) - dist(PBO node) on the NRO shortest-path tree",
-)
 def test_a_drop_is_at_least_the_straight_line_from_its_pbo(designed: Designed) -> None:
     p = designed.d.premises
     p = p[p["pbo_id"].notna()]

@@ -308,7 +308,24 @@ def design(
     )
 
 
-def _premises_view(premises, snapped, zoning, routing, locaux, rules, arcep):
+def _premises_view(
+    premises: gpd.GeoDataFrame,
+    snapped: pd.DataFrame,
+    zoning: Zoning,
+    routing: Routing,
+    locaux: np.ndarray,
+    rules: DesignRules,
+    arcep: ArcepRules,
+) -> gpd.GeoDataFrame:
+    """The premises with their sites, drop, optical path, budget and issue.
+
+    The drop runs along the roads from the PBO down to the premise's road node, then to the
+    premise: a PBO stands at the head of its zone (:func:`bthd.network.zoning.partition_tree`),
+    so every premise it serves hangs below it on the NRO's shortest-path tree and the road length
+    between them is the difference of their distances from the NRO. The optical path is the
+    transport path to the PM, the distribution path to the PBO and the drop. Flags are decided
+    on the published (rounded) figures, so that a figure and its flag always agree.
+    """
     z = zoning.premises
     node = snapped["node"].to_numpy()
     pbo = z["pbo"].to_numpy()
@@ -318,9 +335,17 @@ def _premises_view(premises, snapped, zoning, routing, locaux, rules, arcep):
     dist = zoning.dist
     drop = np.full(len(z), np.nan)
     drop[ok] = (dist[node[ok]] - dist[pbo_site[pbo[ok]]]) + snapped["drop_m"].to_numpy()[ok]
+    if (drop[ok] < 0).any():  # a PBO not above its premise: a zoning bug, never a real drop
+        bad = z.index[ok][drop[ok] < 0]
+        raise RuntimeError(
+            f"{len(bad)} premises hang above their PBO (e.g. rows {list(bad[:5])}): "
+            "the PBO zoning put a site below its zone's head"
+        )
+    drop = np.round(drop, 1)
     optical = np.full(len(z), np.nan)
     optical[ok] = (routing.pm_depth_m[pm[ok]] + routing.pbo_depth_m[pbo[ok]] + drop[ok]) / 1000
-    budget = optical_budget_db(optical, rules)
+    budget = np.round(optical_budget_db(optical, rules), 2)
+    optical = np.round(optical, 3)
     issue = np.where(z["reason"].to_numpy() != "", z["reason"].to_numpy(), "")
     issue = np.where(
         ok & (budget > rules.budget_max_db),
@@ -337,10 +362,10 @@ def _premises_view(premises, snapped, zoning, routing, locaux, rules, arcep):
     out["nro_id"] = z["nro_id"].to_numpy()
     out["pm_id"] = z["pm_id"].to_numpy()
     out["pbo_id"] = z["pbo_id"].to_numpy()
-    out["drop_m"] = np.round(drop, 1)
+    out["drop_m"] = drop
     out["raccordement_long"] = long_drop
-    out["optical_km"] = np.round(optical, 3)
-    out["budget_db"] = np.round(budget, 2)
+    out["optical_km"] = optical
+    out["budget_db"] = budget
     out["issue"] = issue
     return out
 

@@ -20,6 +20,7 @@ Not for: routing cables (see :mod:`bthd.network.routing`) or drawing zone polygo
 
 from __future__ import annotations
 
+import heapq
 import logging
 from dataclasses import dataclass
 
@@ -69,9 +70,14 @@ def partition_tree(
     forced: np.ndarray | None = None,
     edge_len: np.ndarray | None = None,
     max_span: float = np.inf,
+    span_yields: bool = False,
     group: np.ndarray | None = None,
 ) -> Partition:
     """Cut a rooted forest bottom-up into contiguous zones.
+
+    Every zone's site is its head junction: the node of the zone nearest the root, of which every
+    other node of the zone is a descendant. A premise of a zone therefore hangs below its site,
+    and the road distance between them is the difference of their depths in the tree.
 
     Parameters
     ----------
@@ -84,16 +90,22 @@ def partition_tree(
     min_load, target, max_load
         A subtree is cut as soon as its load reaches ``target``; siblings that together exceed
         ``max_load`` are packed into several zones (first fit decreasing) that meet at their
-        parent; a node's own items beyond ``max_load`` are packed into zones of their own.
-        Zones below ``min_load`` happen only where the tree leaves no choice (roots, forced
-        cuts) and are for the caller to flag.
+        parent; a node's own items beyond ``max_load`` are packed into zones of their own. No
+        zone exceeds ``max_load`` unless one item does (a building larger than a zone). A
+        remainder below ``min_load`` joins a zone meeting at the same node that has room (the
+        zone's site moves up to that node); zones below ``min_load`` happen only where the tree
+        leaves no choice (roots, forced cuts, no room nearby) and are for the caller to flag.
     forced
         Nodes that must start a new zone (e.g. the commune changes between them and their
         parent).
     edge_len, max_span
         Length of the edge from every node to its parent (m), and the longest road distance
-        allowed from a zone's head to its farthest node: a subtree that would reach farther
-        through its parent starts its own zone.
+        allowed from a zone's site to its farthest node: a subtree that would reach farther
+        through its parent starts its own zone, and a remainder joins a zone only within it.
+    span_yields
+        The span limit yields to ``min_load``: a subtree below ``min_load`` is never cut for its
+        span, and a remainder may join a zone beyond it (PM zones: ARCEP's minimum matters more
+        than the planner's span).
     group
         A group per node (commune, PM zone...): a remainder too small to stand alone joins a
         zone meeting at the same node only within its group.
@@ -118,15 +130,41 @@ def partition_tree(
     own_zone_items: list[tuple[np.ndarray, int]] = []  # items packed at their node
     zone_site: list[int] = []
     zone_load: list[float] = []
+    zone_span: list[float] = []  # road distance from the zone's site to its farthest node
     pending: dict[int, list[tuple[int, float]]] = {}
     # zones that meet at a node (bins packed there, or children cut from it): a remainder too
     # small to stand alone at that node joins the smallest of them that has room
     meeting: dict[int, list[int]] = {}
 
-    def new_zone(site: int, load: float) -> int:
+    def new_zone(site: int, load: float, reach: float) -> int:
         zone_site.append(site)
         zone_load.append(load)
+        zone_span.append(reach)
         return len(zone_site) - 1
+
+    def join(node: int, load: float, reach: float) -> int:
+        """Add a remainder at ``node`` to a zone meeting there; -1 when none has room."""
+        best, best_span, best_key = -1, 0.0, (0.0, 0.0, 0)
+        for z in meeting.get(node, []):
+            site = zone_site[z]
+            if zone_load[z] + load > max_load:
+                continue
+            if group is not None and group[site] != group[node]:
+                continue
+            # a zone headed at a child of the node moves its site up to the node, lengthening
+            # the way to each of its items: the least such lengthening first, then the lightest
+            climb = elen[site] if site != node else 0.0
+            merged = max(zone_span[z] + climb, reach)
+            if merged > max_span and not span_yields:
+                continue
+            key = (climb * zone_load[z], zone_load[z], z)
+            if best < 0 or key < best_key:
+                best, best_span, best_key = z, merged, key
+        if best >= 0:
+            zone_load[best] += load
+            zone_span[best] = best_span
+            zone_site[best] = node
+        return best
 
     for node in order:
         node = int(node)
@@ -153,7 +191,7 @@ def partition_tree(
                 if b == keep:
                     own_load = fill[b]
                     continue
-                z = new_zone(node, fill[b])
+                z = new_zone(node, fill[b], 0.0)
                 own_zone_items.append((idx[members], z))
         kids = pending.pop(node, [])
         total = own_load + sum(load for _, load in kids)
@@ -172,52 +210,182 @@ def partition_tree(
                     bins_k.append([c])
                     fill_k.append(load)
             total = own_load
+            kept_span = 0.0
             for members, load in zip(bins_k, fill_k, strict=True):
+                reach = max(span[c] + elen[c] for c in members)
                 if load >= min_load and total + load > max_load * 0.5:
-                    z = new_zone(node, load)
+                    z = new_zone(node, load, reach)
                     meeting.setdefault(node, []).append(z)
-                    for c in members:
-                        head_zone[c] = z
-                else:
-                    total += load
+                elif total + load <= max_load:
+                    total += load  # stays with the node's own zone
+                    kept_span = max(kept_span, reach)
+                    continue
+                else:  # a small bin the node's zone has no room for
+                    z = join(node, load, reach)
+                    if z < 0:
+                        z = new_zone(node, load, reach)
+                        meeting.setdefault(node, []).append(z)
+                for c in members:
+                    head_zone[c] = z
+            span[node] = kept_span
         residual[node] = total
         p = int(parent[node])
         if total <= 0:
             continue  # nothing to serve below: no zone (the node inherits its parent's)
-        if p < 0 or forced[node] or total >= target or span[node] + elen[node] > max_span:
-            fits = [
-                z
-                for z in meeting.get(node, [])
-                if zone_load[z] + total <= max_load
-                and (group is None or group[zone_site[z]] == group[node])
-            ]
-            if total < min_load and fits:
-                z = min(fits, key=lambda k: (zone_load[k], k))
-                zone_load[z] += total
+        too_far = span[node] + elen[node] > max_span and (not span_yields or total >= min_load)
+        if p < 0 or forced[node] or total >= target or too_far:
+            z = join(node, total, span[node]) if total < min_load else -1
+            if z >= 0:
                 head_zone[node] = z
             else:
-                head_zone[node] = new_zone(node, total)
+                head_zone[node] = new_zone(node, total, span[node])
                 if p >= 0:
                     meeting.setdefault(p, []).append(head_zone[node])
         else:
             pending.setdefault(p, []).append((node, total))
 
-    # labels: parents before children
+    # labels and depths: parents before children
     zone_of_node = np.full(n, -1, np.int64)
+    depth = np.zeros(n)
     for node in order[::-1]:
         node = int(node)
         z = head_zone[node]
+        p = int(parent[node])
+        if p >= 0:
+            depth[node] = depth[p] + elen[node]
         if z < 0:
-            p = int(parent[node])
             z = zone_of_node[p] if p >= 0 else -1
         zone_of_node[node] = z
     item_zone[:] = zone_of_node[item_node]
     for idx, z in own_zone_items:
         item_zone[idx] = z
-    loads = np.bincount(
-        item_zone[item_zone >= 0], weights=item_load[item_zone >= 0], minlength=len(zone_site)
+    part = Partition(
+        zone_of_node,
+        item_zone,
+        np.asarray(zone_site, np.int64),
+        _zone_loads(item_zone, item_load, len(zone_site)),
     )
-    return Partition(zone_of_node, item_zone, np.asarray(zone_site, np.int64), loads)
+    if (part.zone_load < min_load).any():
+        part = _merge_small(
+            part,
+            item_load,
+            np.asarray(zone_span),
+            parent,
+            depth,
+            forced,
+            group,
+            min_load=min_load,
+            max_load=max_load,
+            max_span=np.inf if span_yields else max_span,
+        )
+    return part
+
+
+def _zone_loads(item_zone: np.ndarray, item_load: np.ndarray, n_zones: int) -> np.ndarray:
+    ok = item_zone >= 0
+    return np.bincount(item_zone[ok], weights=item_load[ok], minlength=n_zones)
+
+
+def _merge_small(
+    part: Partition,
+    item_load: np.ndarray,
+    reach: np.ndarray,
+    parent: np.ndarray,
+    depth: np.ndarray,
+    forced: np.ndarray,
+    group: np.ndarray | None,
+    *,
+    min_load: float,
+    max_load: float,
+    max_span: float,
+) -> Partition:
+    """Merge zones below ``min_load`` into a neighbouring zone of the tree that has room.
+
+    A zone's neighbours are the zone above it (the one holding its site, else its site's
+    parent) and the zones just below it (whose neighbour above it is). The merged zone takes
+    the upper zone's site, an ancestor of every node of both, so sites stay at the head of their
+    zone. The lightest neighbour within ``max_load``, ``max_span`` (from the merged site) and
+    the group is taken; a forced head never merges upwards; the smallest zones go first.
+
+    Parameters
+    ----------
+    part
+        The partition of :func:`partition_tree`.
+    item_load, reach, parent, depth, forced, group
+        Load of every item, road distance from each zone's site to its farthest node, parent and
+        distance from the root of every node, forced heads and groups (see
+        :func:`partition_tree`).
+    min_load, max_load, max_span
+        The bounds of :func:`partition_tree`.
+
+    Returns
+    -------
+    Partition
+        The merged partition, zones renumbered in their original order.
+    """
+    site = part.zone_site
+    nz = len(site)
+    load = part.zone_load.astype(float).copy()
+    reach = reach.astype(float).copy()
+    ids = np.arange(nz)
+    holder = part.zone_of_node[site]
+    par = parent[site]
+    above_parent = np.where(par >= 0, part.zone_of_node[np.maximum(par, 0)], -1)
+    up = np.where(holder != ids, holder, above_parent)
+    up[forced[site] & (holder == ids)] = -1  # a forced head starts its zone for good
+    below: dict[int, list[int]] = {}
+    for z in np.flatnonzero(up >= 0).tolist():
+        below.setdefault(int(up[z]), []).append(z)
+    rep = ids.copy()
+
+    def find(z: int) -> int:
+        root = z
+        while rep[root] != root:
+            root = int(rep[root])
+        while rep[z] != root:
+            rep[z], z = root, int(rep[z])
+        return root
+
+    heap = [(float(load[z]), int(z)) for z in np.flatnonzero((load < min_load) & (load > 0))]
+    heapq.heapify(heap)
+    while heap:
+        lz, s = heapq.heappop(heap)
+        if rep[s] != s or load[s] != lz:
+            continue  # merged or grown since it was queued
+        best: tuple[float, int, int, int, float] | None = None  # load, zone, upper, lower, span
+        options = [(find(int(up[s])), True)] if up[s] >= 0 else []
+        options += [(find(c), False) for c in below.get(s, [])]
+        for other, upward in options:
+            if other == s or load[s] + load[other] > max_load:
+                continue
+            if group is not None and group[site[other]] != group[site[s]]:
+                continue
+            upper, lower = (other, s) if upward else (s, other)
+            span = max(reach[upper], reach[lower] + depth[site[lower]] - depth[site[upper]])
+            if span > max_span:
+                continue
+            if best is None or (load[other], other) < best[:2]:
+                best = (float(load[other]), other, upper, lower, float(span))
+        if best is None:
+            continue
+        _, _, upper, lower, span = best
+        rep[lower] = upper
+        load[upper] += load[lower]
+        reach[upper] = span
+        below[upper] = below.get(upper, []) + below.pop(lower, [])
+        if load[upper] < min_load:
+            heapq.heappush(heap, (float(load[upper]), upper))
+    final = np.array([find(z) for z in range(nz)], np.int64)
+    alive = final == ids
+    new_id = np.cumsum(alive) - 1
+    zone_of_node = np.where(part.zone_of_node >= 0, new_id[final[part.zone_of_node]], -1)
+    item_zone = np.where(part.zone_of_item >= 0, new_id[final[part.zone_of_item]], -1)
+    return Partition(
+        zone_of_node,
+        item_zone,
+        site[alive],
+        _zone_loads(item_zone, item_load, int(alive.sum())),
+    )
 
 
 @dataclass
@@ -412,6 +580,7 @@ def zone_premises(
         forced=forced,
         edge_len=edge_len,
         max_span=rules.pm_max_span_m,
+        span_yields=True,
         group=node_group,
     )
     # PBOs within PM zones: a node starts a new PBO zone where its PM zone changes
