@@ -148,3 +148,35 @@ def test_plan_stage_runs_on_a_design_folder(design_run: Path) -> None:
     assert ctx.has("table:plan_by_year") and ctx.has("layer:zdep")
     sched = ctx.get("plan_schedule")
     assert isinstance(sched, pd.DataFrame) and sched["pm_id"].is_unique
+
+
+def test_compare_two_scenarios_writes_tables_and_charts(
+    design_run: Path, result: PlanResult, tmp_path: Path
+) -> None:
+    from bthd.phasing.scenario import load_scenario
+
+    repo = Path(__file__).resolve().parents[1]
+    a = write_plan(result, tmp_path / "ref", command="test", parameters={"scenario": "ref"})
+    urban = load_scenario(repo / "data" / "scenarios" / "urban-first.yaml")
+    assert urban.priorities.rural_share.default == 0.0 and urban.pins  # extends the reference
+    b = write_plan(plan_run(design_run, urban), tmp_path / "urb", command="test", parameters={})
+    out = tmp_path / "cmp"
+    r = CliRunner().invoke(
+        app, ["compare", str(a), str(b), "--out", str(out), "-l", "ref", "-l", "urban"]
+    )
+    assert r.exit_code == 0, r.output
+    summary = pd.read_csv(out / "tables" / "compare_summary.csv")
+    assert list(summary["run"]) == ["ref", "urban"]
+    fund = pd.read_csv(out / "tables" / "compare_funding.csv")
+    np.testing.assert_allclose(fund.groupby("run")["share"].sum(), 1.0, atol=1e-3)
+    by_year = pd.read_csv(out / "tables" / "compare_by_year.csv")
+    assert by_year.groupby("run")["coverage"].apply(lambda s: s.is_monotonic_increasing).all()
+    eq = pd.read_csv(out / "tables" / "compare_equity.csv")
+    assert (eq["p10"] <= eq["median"]).all() and (eq["median"] <= eq["p90"]).all()
+    import matplotlib.image as mpimg
+
+    for name in ("coverage", "funding", "equity", "rural_share"):
+        img = mpimg.imread(out / "charts" / f"{name}.png")
+        assert img.shape[0] > 300 and img.shape[1] > 500
+    r = CliRunner().invoke(app, ["compare", str(a), "--out", str(tmp_path / "one")])
+    assert r.exit_code == 2 and "at least two" in r.output

@@ -497,7 +497,9 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     Parameters
     ----------
     path
-        A YAML file, or ``"bthd-reference"`` for the packaged reference scenario.
+        A YAML file, or ``"bthd-reference"`` for the packaged reference scenario. A file may
+        start with ``extends: FILE`` (relative to it) or ``extends: bthd-reference`` and give
+        only what changes: mappings are merged key by key, lists and values replaced.
 
     Raises
     ------
@@ -505,18 +507,43 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         Missing file, unreadable YAML, or invalid content (every problem listed, with the key
         path, the value received and the allowed values).
     """
-    import yaml
-
     p = Path(path)
     if not p.exists() and str(path) == REFERENCE_SCENARIO:
         return reference_scenario()
+    return parse_scenario(_read(p, set()), str(p))
+
+
+def _merge(base: Any, over: Any) -> Any:
+    """``over`` on top of ``base``: mappings merged key by key, anything else replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    return over
+
+
+def _read(p: Path, seen: set[Path]) -> Any:
+    """The YAML mapping of ``p``, with its ``extends`` (a file or ``bthd-reference``) applied."""
+    import yaml
+
     if not p.exists():
         raise InputNotFoundError(p, "scenario file")
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise InputError(f"{p}: not valid YAML ({exc}). Fix the syntax.") from None
-    return parse_scenario(data, str(p))
+    if not isinstance(data, dict) or "extends" not in data:
+        return data
+    parent = str(data.pop("extends"))
+    if parent == REFERENCE_SCENARIO and not (p.parent / parent).exists():
+        base = yaml.safe_load(reference_text())
+    else:
+        pp = (p.parent / parent).resolve()
+        if pp in seen or pp == p.resolve():
+            raise InputError(f"{p}: `extends` = {parent!r} loops back on itself.")
+        base = _read(pp, seen | {p.resolve()})
+    return _merge(base, data)
 
 
 def reference_text() -> str:
