@@ -86,8 +86,10 @@ def test_lambert93_tiles_ign_names_dates_and_bands(tmp_path: Path) -> None:
         0.5,
         tags={"ACQUISITION_DATE": "2021-06-14", "BTHD_SYNTHETIC": "yes", "BTHD_BANDS": "R,G,B"},
     )
+    rvb = tmp_path / "ORTHOHR_1-0_RVB-0M05_JP2-E080_LAMB93_D035"  # IGN's folder name
+    rvb.mkdir()
     write_tile(
-        tmp_path / "35-2020-0350-6790-LA93-0M05-E080.jp2",
+        rvb / "35-2020-0350-6790-LA93-0M05-E080.jp2",
         rng.integers(0, 255, (3, 40, 40), dtype=np.uint8),
         350_000,
         6_790_000,
@@ -106,6 +108,7 @@ def test_lambert93_tiles_ign_names_dates_and_bands(tmp_path: Path) -> None:
     jp2 = idx.loc["35-2020-0350-6790-LA93-0M05-E080.jp2"]
     assert jp2["driver"] == "JP2OpenJPEG" and jp2["res_m"] == pytest.approx(0.05)
     assert jp2["year"] == 2020 and jp2["departement"] == "35"
+    assert jp2["interpretation"] == "RGB"  # from the RVB folder
     summary = summarise_index(idx.reset_index())
     assert summary["tiles"].sum() == 3
 
@@ -133,3 +136,12 @@ def test_unreadable_tiles_are_listed_together(tmp_path: Path) -> None:
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no tile found"):
         index_tiles(tmp_path)
+
+
+def test_tiles_of_unknown_bands_are_stated(tmp_path: Path) -> None:
+    write_tile(tmp_path / "one.tif", np.ones((1, 4, 4), dtype=np.uint8), 250_000, 6_800_000, 1.0)
+    write_tile(tmp_path / "rgb.tif", np.ones((3, 4, 4), dtype=np.uint8), 250_004, 6_800_000, 1.0)
+    with pytest.warns(UserWarning, match=r"1 tile whose bands are neither RGB nor IRC") as rec:
+        idx = index_tiles(tmp_path)
+    assert "one.tif (1 bands)" in str(rec[0].message)
+    assert list(idx["interpretation"]) == ["unknown", "RGB"]

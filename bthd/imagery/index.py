@@ -181,6 +181,16 @@ def index_tiles(
             head = "no tile could be read" if not headers else "some tiles could not be read"
             raise InputError(f"{where}: {head}: {problem.format(max_rows=50)}")
         warnings.warn(f"{where}: skipped {problem.format(max_rows=50)}", UserWarning, stacklevel=2)
+    unknown = [h.row for h in headers if h.row["interpretation"] == "unknown"]
+    if unknown:
+        listed = Problem(
+            f"{len(unknown)} tile{'s' if len(unknown) > 1 else ''} whose bands are neither RGB "
+            "nor IRC (ignored by mosaics)",
+            tuple(f"{r['path']} ({r['bands']} bands)" for r in unknown),
+            f"name the bands with the tag {BANDS_TAG}=R,G,B or {BANDS_TAG}=NIR,R,G, or put "
+            "IRC/RVB in the file or folder name as IGN does",
+        )
+        warnings.warn(f"{where}: {listed.format(max_rows=20)}", UserWarning, stacklevel=2)
     return _footprints(headers)
 
 
