@@ -39,6 +39,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import Delaunay
 
 from bthd.settings import DEFAULT_SEED, SYNTH, WORK_CRS, SynthSettings
+from bthd.synth import SyntheticRegion
 
 log = logging.getLogger(__name__)
 
@@ -409,9 +410,49 @@ def roads_to_premises(
     return nodes, edges
 
 
+def generate_for_area(
+    communes: gpd.GeoDataFrame, codes: set[str], *, seed: int = DEFAULT_SEED
+) -> SyntheticRegion:
+    """:func:`bthd.synth.generate` for the communes ``codes`` of a (possibly user's) layer.
+
+    The communes touching them are land for the generated roads; the columns the generator
+    needs are filled where a user's layer lacks them (``centre_x``/``centre_y``: a point
+    inside the polygon; ``etablissements``: 0). Every commune gets premises, whatever its zone
+    type.
+    """
+    from bthd import synth
+
+    c = communes.to_crs(WORK_CRS)
+    if "centre_x" not in c.columns or "centre_y" not in c.columns:
+        rp = c.geometry.representative_point()
+        c = c.assign(centre_x=rp.x, centre_y=rp.y)
+    if "etablissements" not in c.columns:
+        c = c.assign(etablissements=0)
+    chosen = c[c["insee_code"].isin(codes)]
+    if len(chosen) < len(c):
+        hits = c.sindex.query(chosen.geometry.buffer(50.0), predicate="intersects")[1]
+        keep = np.zeros(len(c), bool)
+        keep[hits] = True
+        c = c[keep | c["insee_code"].isin(codes).to_numpy()]
+    return synth.generate(c, seed=seed, zone_types=None, only=set(codes))
+
+
+def sites_onto_roads(sites: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Synthetic sites moved onto their nearest road node (when the roads are real)."""
+    if len(sites) == 0 or len(nodes) == 0:
+        return sites
+    tree = shapely.STRtree(nodes.geometry.to_numpy())
+    _, j = tree.query_nearest(sites.geometry.to_numpy(), all_matches=False)
+    out = sites.copy()
+    out.geometry = nodes.geometry.to_numpy()[j]
+    return out
+
+
 __all__ = [
     "CLASS_WEIGHT",
     "GENERATOR_VERSION",
+    "generate_for_area",
     "premises_on_roads",
     "roads_to_premises",
+    "sites_onto_roads",
 ]
