@@ -26,18 +26,23 @@ BRITTANY = (-5.3, 47.2, -0.9, 49.0)
 
 
 def make_small_run(path: Path) -> Path:
-    """A run folder with a design of seven communes, written as the pipeline writes one."""
+    """A run folder with a design of seven communes and its FTTH years, as the pipeline writes."""
     from bthd.io.runs import run_folder
     from bthd.network.design import design
     from bthd.region import Region
     from bthd.stages.load import validated
+
+    from bthd import eligibility as el
 
     region = validated(Region.embedded(communes=COMMUNES))
     des = design(region, seed=2154)
     layers = dict(region.layers())
     sites = des.sites.drop(columns=["node"])
     layers["backbone"] = layers.pop("links")
-    layers["premises"] = des.premises
+    schedule = el.default_schedule(region.communes, seed=2154)
+    layers["premises"] = des.premises.assign(
+        ftth_year=el.ftth_year(des.premises, schedule).to_numpy()
+    )
     layers["sites"] = gpd.GeoDataFrame(
         pd.concat([layers["sites"], sites], ignore_index=True), geometry="geometry", crs=sites.crs
     )
