@@ -15,6 +15,45 @@ def _scope_options(epci: str | None, departement: str | None, region: bool) -> N
         raise typer.BadParameter("give at most one of --epci, --departement, --region")
 
 
+def input_options(
+    data: Path | None,
+    premises: Path | None,
+    roads: Path | None,
+    copper: Path | None,
+    communes: Path | None,
+) -> dict[str, str | None]:
+    """The user's files given on the command line (see ``bthd.inputs.region_from_inputs``)."""
+    given = {
+        "data": data,
+        "premises": premises,
+        "roads": roads,
+        "copper": copper,
+        "communes": communes,
+    }
+    return {k: str(v) for k, v in given.items() if v is not None}
+
+
+DATA_OPT = typer.Option(
+    None,
+    "--data",
+    help="Your region: a GeoPackage or folder of layers (communes, premises, roads, sites...).",
+)
+PREMISES_OPT = typer.Option(
+    None,
+    "--premises",
+    help="Your premises: a BAN CSV (adresses-XX.csv[.gz]), an IPE file or any premises layer.",
+)
+ROADS_OPT = typer.Option(
+    None,
+    "--roads",
+    help="Your roads: an OpenStreetMap extract (.osm.pbf, .osm) or a layer of road lines.",
+)
+COPPER_OPT = typer.Option(None, "--copper", help="Your NRA and SR sites (CSV or layer).")
+COMMUNES_OPT = typer.Option(
+    None, "--communes", help="Your communes layer, in place of the embedded one."
+)
+
+
 def run_with_progress(**kwargs: Any) -> Any:
     """Run the pipeline with a progress display of its stages."""
     from bthd import pipeline
@@ -75,10 +114,18 @@ def demo(
     no_design: bool = typer.Option(False, "--no-design", help="Skip the FTTH design."),
     seed: int = typer.Option(2154, "--seed", help="Seed of the synthetic generator and design."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing run folder."),
+    data: Path | None = DATA_OPT,
+    premises: Path | None = PREMISES_OPT,
+    roads: Path | None = ROADS_OPT,
+    copper: Path | None = COPPER_OPT,
+    communes: Path | None = COMMUNES_OPT,
 ) -> None:
-    """Load, generate, summarise and design the embedded Brittany data into a run folder."""
+    """Run the main job (load, design, copper, MED, schedule, eligibility, coverage...) into a
+    run folder: on the embedded Brittany data, or on your files (--data, --premises, --roads,
+    --copper), generating only what they do not give."""
     _scope_options(epci, departement, region)
     res = run_with_progress(
+        inputs=input_options(data, premises, roads, copper, communes),
         out=out,
         epci=epci,
         departement=departement,
@@ -121,8 +168,10 @@ def demo(
     )
     r = res.region
     assert r.premises is not None and r.road_edges is not None
+    kind = {n: "synthetic" if n in r.synthetic else "real" for n in ("premises", "roads")}
     console.print(
-        f"[bold]{len(r.premises):,}[/] synthetic address points, {len(r.road_edges):,} road edges"
+        f"[bold]{len(r.premises):,}[/] {kind['premises']} address points, "
+        f"{len(r.road_edges):,} {kind['roads']} road edges"
     )
     print_design(res)
     if "eligibility_by_year" in t:
@@ -137,10 +186,11 @@ def demo(
         f"Done in {sum(res.timings.values()):.1f} s "
         f"({', '.join(f'{k} {v:.1f} s' for k, v in res.timings.items())})"
     )
-    console.print(
-        "[yellow]Premises, roads and copper sites are SYNTHETIC[/] (seeded); "
-        "locaux counts are real (Arcep T1 2018)."
-    )
+    if r.synthetic:
+        console.print(
+            f"[yellow]{', '.join(r.synthetic).capitalize()} are SYNTHETIC[/] (seeded); "
+            "locaux counts are real (Arcep T1 2018)."
+        )
     console.print(f"Run folder: [bold]{res.path}[/] (manifest.json, layers.gpkg, tables/*.csv)")
 
 

@@ -7,7 +7,17 @@ from pathlib import Path
 import typer
 
 from bthd.cli._common import console, print_table
-from bthd.cli.demo import _scope_options, print_design, run_with_progress
+from bthd.cli.demo import (
+    COMMUNES_OPT,
+    COPPER_OPT,
+    DATA_OPT,
+    PREMISES_OPT,
+    ROADS_OPT,
+    _scope_options,
+    input_options,
+    print_design,
+    run_with_progress,
+)
 
 
 def design(
@@ -21,8 +31,14 @@ def design(
     rounds: int = typer.Option(2, "--rounds", help="Steiner local-search rounds per tree."),
     seed: int = typer.Option(2154, "--seed", help="Seed of the synthetic data and the design."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing run folder."),
+    data: Path | None = DATA_OPT,
+    premises: Path | None = PREMISES_OPT,
+    roads: Path | None = ROADS_OPT,
+    copper: Path | None = COPPER_OPT,
+    communes: Path | None = COMMUNES_OPT,
 ) -> None:
-    """Design the FTTH network of an area of the embedded region into a run folder."""
+    """Design the FTTH network of an area into a run folder: of the embedded region, or of your
+    files (--data, --premises, --roads, --copper), generating only what they do not give."""
     from bthd.pipeline import DESIGN_STAGES
 
     _scope_options(epci, departement, region)
@@ -36,6 +52,7 @@ def design(
         seed=seed,
         overwrite=overwrite,
         stages=DESIGN_STAGES,
+        inputs=input_options(data, premises, roads, copper, communes),
         command="bthd design",
         design_options={"within": within, "rounds": rounds},
     )
