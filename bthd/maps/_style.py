@@ -58,7 +58,7 @@ BACKBONE_COLOURS: dict[str, str] = {
 TECH_COLOURS: dict[str, str] = {
     "ftth": "#253494",
     "copper_med": "#ff7f00",
-    "copper": "#e31a1c",
+    "copper": "#e7298a",
     "none": "#636363",
 }
 

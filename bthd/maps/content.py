@@ -284,13 +284,22 @@ def _simplify(g: gpd.GeoDataFrame, tol: float) -> gpd.GeoDataFrame:
     return g
 
 
-def _within(g: gpd.GeoDataFrame, area: shapely.Geometry | None) -> gpd.GeoDataFrame:
-    """Rows of ``g`` that intersect ``area`` (all rows when there is no area)."""
+def _within(
+    g: gpd.GeoDataFrame, area: shapely.Geometry | None, *, touching: bool = False
+) -> gpd.GeoDataFrame:
+    """Rows of ``g`` in ``area`` (all rows when there is no area).
+
+    Lines and points that intersect it; polygons whose representative point lies in it (a
+    neighbouring zone that only touches the border is left out), or that intersect it when
+    ``touching`` (outlines of the territories around).
+    """
     if area is None or g.empty:
         return g
     shapely.prepare(area)
-    keep = shapely.intersects(area, g.geometry.to_numpy())
-    return g.loc[keep]
+    geoms = g.geometry.to_numpy()
+    poly = np.isin(shapely.get_type_id(geoms), (3, 6)) & (not touching)
+    test = np.where(poly, shapely.point_on_surface(geoms), geoms)
+    return g.loc[shapely.intersects(area, test)]
 
 
 def _area_of(run: _Source, communes: gpd.GeoDataFrame, epci: str | None) -> tuple[Any, str, bool]:
@@ -380,8 +389,9 @@ def map_content(
     cov = _commune_coverage(run, year)
     c = communes[["insee_code", "name", "epci_siren", "geometry"]].copy()
     c = c.join(cov, on="insee_code")
-    if run.has_table("ftth_schedule"):
-        sch = run.table("ftth_schedule").drop_duplicates("insee_code").set_index("insee_code")
+    schedule = run.table("ftth_schedule") if run.has_table("ftth_schedule") else None
+    if schedule is not None and "insee_code" in schedule.columns:  # by commune (demo)
+        sch = schedule.drop_duplicates("insee_code").set_index("insee_code")
         c["schedule_year"] = _to_int(c["insee_code"].map(sch["year"]))
         if "phase" in sch.columns:
             c["schedule_phase"] = c["insee_code"].map(sch["phase"])
@@ -403,7 +413,7 @@ def map_content(
         if run.has_layer(name):
             g = run.layer(name)
             if area_geom is not None:
-                g = _within(g, area_geom)
+                g = _within(g, area_geom, touching=True)
             layers[name] = _simplify(g, tol)
 
     sites = _within(run.layer("sites"), area_geom)
@@ -438,6 +448,8 @@ def map_content(
     layers["pm_zones"] = _simplify(zpm[[*zkeep, "geometry"]], tol)
     if colouring == "year":
         pm["year"] = _to_int(pm["site_id"].map(zpm.set_index("zone_id")["year"]))
+    elif schedule is not None and "pm_id" in schedule.columns:  # by PM (a plan)
+        pm["year"] = _to_int(pm["site_id"].map(schedule.set_index("pm_id")["year"]))
     layers["pm"] = pm
 
     lt = links["link_type"].astype(str)

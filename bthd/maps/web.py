@@ -281,7 +281,8 @@ def _zone_layer(mc: MapContent) -> tuple[GeoJsonLayer | None, list[tuple[str, st
     legend = [(colours[v], f"{key} {v}") for v in distinct]
     if (vals < 0).any():
         legend.append((st.NO_DATA_COLOUR, f"no {key}"))
-    return GeoJsonLayer(feature_collection(z, sidx, tips), styles, name=name), legend
+    layer = GeoJsonLayer(feature_collection(z, sidx, tips), styles, name=name, show=False)
+    return layer, legend
 
 
 def _cable_layer(g: gpd.GeoDataFrame, name: str, *, show: bool, merged: bool) -> GeoJsonLayer:
