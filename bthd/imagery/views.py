@@ -162,6 +162,8 @@ def render_view(
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
+    if out is not None:
+        _check_suffix(Path(out))
     m, colour = _display_mosaic(index, area.bounds, max_px)
     k = figsize[0] / 10.0  # text scales with the figure (chips are small)
     b = m.bounds
@@ -172,8 +174,13 @@ def render_view(
     ax.set_facecolor("#202020")
     handles: list[Any] = []
     if area.zone is not None:
-        gpd.GeoSeries([area.zone]).boundary.plot(
-            ax=ax, color="white", linewidth=1.6, linestyle=(0, (6, 3)), zorder=2
+        _lines(
+            ax,
+            np.array([shapely.boundary(area.zone)]),
+            color="white",
+            linewidth=1.6,
+            linestyle=(0, (6, 3)),
+            zorder=2,
         )
         handles.append(Line2D([], [], color="white", linestyle="--", label="PM zone"))
     premises = _clip(layers.get("premises"), box)
@@ -188,8 +195,9 @@ def render_view(
             for ltype, width in (("TR", 3.2), ("DI", 1.6)):
                 sel = links[(links.get("works") == works) & (links.get("link_type") == ltype)]
                 if len(sel):
-                    sel.plot(
-                        ax=ax,
+                    _lines(
+                        ax,
+                        sel.geometry.to_numpy(),
                         color=style["color"],
                         linewidth=width,
                         linestyle=style["linestyle"],
@@ -211,7 +219,7 @@ def render_view(
     if prune is not None and len(prune):
         pr = _clip(prune, box)
         if pr is not None and len(pr):
-            pr.plot(ax=ax, color="#ff1a1a", linewidth=5, alpha=0.8, zorder=6)
+            _lines(ax, pr.geometry.to_numpy(), color="#ff1a1a", linewidth=5, alpha=0.8, zorder=6)
             handles.append(Line2D([], [], color="#ff1a1a", linewidth=5, label="to prune"))
     sites = _clip(layers.get("sites"), box)
     if sites is not None and len(sites):
@@ -296,6 +304,17 @@ def render_view(
     if out is not None:
         _save(fig, Path(out), overwrite=overwrite)
     return fig
+
+
+def _lines(ax: Any, geoms: np.ndarray, **style: Any) -> None:
+    """Draw (multi)linestrings as one LineCollection (much faster than GeoSeries.plot)."""
+    from matplotlib.collections import LineCollection
+
+    parts = shapely.get_parts(shapely.get_parts(geoms))
+    parts = parts[np.isin(shapely.get_type_id(parts), [1, 2])]  # LineStrings, LinearRings
+    segs = [shapely.get_coordinates(g) for g in parts]
+    if segs:
+        ax.add_collection(LineCollection(segs, **style))
 
 
 def _clip(gdf: gpd.GeoDataFrame | None, box: shapely.Geometry) -> gpd.GeoDataFrame | None:
@@ -421,11 +440,7 @@ def _save(fig: Any, path: Path, *, overwrite: bool) -> None:
 
     from bthd.io import atomic_file
 
-    suffix = path.suffix.lower()
-    if suffix not in (".png", ".pdf"):
-        raise ParameterError(
-            f"{path}: a view is written as .png or .pdf, not {suffix or 'no suffix'}."
-        )
+    suffix = _check_suffix(path)
     # no timestamp or version in the file: same inputs, same bytes
     meta = (
         {"Software": None}
@@ -435,6 +450,15 @@ def _save(fig: Any, path: Path, *, overwrite: bool) -> None:
     with atomic_file(path, overwrite=overwrite) as tmp:
         fig.savefig(tmp, format=suffix[1:], metadata=meta)
     plt.close(fig)
+
+
+def _check_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in (".png", ".pdf"):
+        raise ParameterError(
+            f"{path}: a view is written as .png or .pdf, not {suffix or 'no suffix'}."
+        )
+    return suffix
 
 
 def pm_chips(
