@@ -46,9 +46,14 @@ def _run(runs: list[Path], out: Path, labels: list[str] | None, overwrite: bool)
             for png in charts(tables, tmp):
                 rf.write_bytes(f"charts/{png.name}", png.read_bytes())
     s = tables["compare_summary"]
-    cols = ["run", "lines", "coverage_end", "year_100pct", "capex_eur", "public_cost_eur"]
-    cols += ["fsn_eur", "epci_eur", "own_funds_eur", "epci_p10_100pct", "epci_p90_100pct"]
-    print_table(s[cols], "Plans side by side")
+    shown = s[["run", "lines", "coverage_end"]].copy()
+    shown["100 % year"] = s["year_100pct"]
+    for col in ("capex_eur", "public_cost_eur", "fsn_eur", "epci_eur", "own_funds_eur"):
+        shown[col.replace("_eur", " (M€)")] = (s[col] / 1e6).round(1)
+    shown["EPCI 100 % (P10–P90)"] = [
+        f"{a:.0f}–{b:.0f}" for a, b in zip(s["epci_p10_100pct"], s["epci_p90_100pct"], strict=True)
+    ]
+    print_table(shown, "Plans side by side")
     console.print(
         f"Run folder: {out} (tables/compare_*.csv, charts/coverage.png, funding.png, "
         "equity.png, rural_share.png). Plans on a SYNTHETIC design."

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -46,6 +46,15 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
+def _style(i: int) -> dict[str, Any]:
+    """Line style of the ``i``-th plan."""
+    return {
+        "linestyle": ("-", "--", ":", "-.")[i % 4],
+        "marker": ("o", "s", "^", "D")[i % 4],
+        "markersize": 6 - i % 3,
+    }
+
+
 def charts(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike[str]) -> list[Path]:
     """Write the comparison charts into ``out_dir``; returns their paths."""
     out = Path(out_dir)
@@ -53,8 +62,9 @@ def charts(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike[str]) -> 
     paths = []
     by_year = tables["compare_by_year"]
     fig, ax = _fig("Coverage: share of the plannable lines raccordable")
-    for run, g in by_year.groupby("run", sort=False):
-        ax.plot(g["year"], 100 * g["coverage"], marker="o", label=str(run))
+    for i, (run, g) in enumerate(by_year.groupby("run", sort=False)):
+        # styles differ so that plans with the same curve stay visible
+        ax.plot(g["year"], 100 * g["coverage"], label=str(run), **_style(i))
     ax.set_ylabel("% raccordable")
     ax.set_ylim(0, 102)
     ax.grid(alpha=0.3)
@@ -73,7 +83,8 @@ def charts(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike[str]) -> 
         ax.bar(pivot.index.astype(str), vals, bottom=bottom, label=str(funder))
         bottom = vals if bottom is None else bottom + vals
     ax.set_ylabel("M€")
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.subplots_adjust(right=0.8)
     paths.append(_save(fig, out / "funding.png"))
 
     eq = tables["compare_equity"]
@@ -90,9 +101,9 @@ def charts(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike[str]) -> 
     paths.append(_save(fig, out / "equity.png"))
 
     fig, ax = _fig("Rural share of the lines built each year")
-    for run, g in by_year.groupby("run", sort=False):
+    for i, (run, g) in enumerate(by_year.groupby("run", sort=False)):
         g = g[g["lines_built"] > 0]
-        ax.plot(g["year"], 100 * g["rural_share_built"], marker="o", label=str(run))
+        ax.plot(g["year"], 100 * g["rural_share_built"], label=str(run), **_style(i))
     ax.axhline(50, color="0.5", lw=0.8, ls="--")
     ax.set_ylabel("% rural")
     ax.set_ylim(0, 102)
