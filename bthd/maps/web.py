@@ -33,6 +33,7 @@ from folium.map import Layer, LayerControl
 from folium.template import Template
 
 from bthd.maps import _style as st
+from bthd.maps._page import COORD_DECIMALS, HELPER_JS, PAGE_CSS, legend_html, title_html
 from bthd.maps._vendor import head_html
 from bthd.maps.content import MapContent
 
@@ -41,8 +42,6 @@ log = logging.getLogger(__name__)
 #: Largest page the map aims at (bytes); a larger one is written with a warning.
 MAX_BYTES = 20_000_000
 
-#: Decimal places of the page's coordinates (WGS 84 degrees): 5, about 1 m.
-COORD_DECIMALS = 5
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 #: IGN Géoplateforme WMTS, layer ORTHOIMAGERY.ORTHOPHOTOS, Web Mercator tile matrix set "PM".
@@ -56,56 +55,6 @@ SHORT_CREDITS = "Data: IGN/Etalab, INSEE, Arcep (Licence Ouverte) · network and
 
 #: Hosts of the base-map tiles: the only requests the page makes.
 TILE_HOSTS: tuple[str, ...] = ("tile.openstreetmap.org", "data.geopf.fr")
-
-_HELPER_JS = """
-<script>
-function bthdLayer(data, styles) {
-  function st(f) { return styles[f.properties.s || 0]; }
-  return L.geoJSON(data, {
-    style: st,
-    pointToLayer: function (f, ll) { return L.circleMarker(ll, st(f)); },
-    onEachFeature: function (f, l) {
-      if (f.properties.t) { l.bindTooltip(f.properties.t, {sticky: true}); }
-    }
-  });
-}
-function bthdPremises(d, styles) {
-  var g = L.layerGroup();
-  function tip(i) {
-    return function () {
-      var t = d.id[i] + ": " + d.n[i] + " locaux, " + d.techs[d.s[i]] + " in " + d.year;
-      if (d.fy[i]) { t += ", FTTH from " + d.fy[i]; }
-      return t + " (synthetic)";
-    };
-  }
-  for (var i = 0; i < d.x.length; i++) {
-    L.circleMarker([d.y[i], d.x[i]], styles[d.s[i]]).bindTooltip(tip(i)).addTo(g);
-  }
-  return g;
-}
-</script>
-"""
-
-_PAGE_CSS = """
-<style>
-.bthd-box { background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 5px;
-  box-shadow: 0 0 6px rgba(0,0,0,0.3); font: 12px/1.35 sans-serif; color: #222; }
-#bthd-title { position: absolute; top: 10px; left: 55px; z-index: 1000; max-width: 46%; }
-#bthd-title h1 { font-size: 15px; margin: 0 0 3px 0; }
-#bthd-title .synthetic { color: #b30000; font-weight: bold; }
-#bthd-legend { position: absolute; bottom: 62px; left: 10px; z-index: 1000; max-width: 330px;
-  max-height: 62%; overflow-y: auto; }
-#bthd-legend h2 { font-size: 12px; margin: 6px 0 2px 0; }
-#bthd-legend .sw { display: inline-block; width: 14px; height: 10px; margin-right: 5px;
-  border: 1px solid #555; vertical-align: middle; }
-#bthd-legend .ln { display: inline-block; width: 22px; margin-right: 5px; vertical-align: middle; }
-#bthd-legend .pt { display: inline-block; border-radius: 50%; margin-right: 5px;
-  vertical-align: middle; border: 1px solid #222; }
-#bthd-legend p { margin: 3px 0; }
-#bthd-legend .synthetic { color: #b30000; }
-.leaflet-control-layers, .leaflet-control-attribution { font: 12px/1.4 sans-serif; }
-</style>
-"""
 
 
 class GeoJsonLayer(Layer):
@@ -209,7 +158,7 @@ def _communes_layer(mc: MapContent) -> GeoJsonLayer:
     return GeoJsonLayer(data, styles, name=f"Communes: FTTH coverage {mc.year}")
 
 
-def _outline_layer(g: gpd.GeoDataFrame, name: str, weight: float, label: str) -> GeoJsonLayer:
+def _outline_layer(g: gpd.GeoDataFrame, name: str, weight: float) -> GeoJsonLayer:
     styles = [{"color": "#111111", "weight": weight, "fill": False, "interactive": False}]
     return GeoJsonLayer(feature_collection(g, None, None), styles, name=name)
 
@@ -425,86 +374,6 @@ def _premises_layer(p: gpd.GeoDataFrame, year: int) -> PremisesLayer:
     return PremisesLayer(text, styles, name=f"Premises ({year})")
 
 
-def _legend_html(mc: MapContent, zone_legend: list[tuple[str, str]]) -> str:
-    e = html.escape
-    parts = [f"<h2>FTTH coverage of locaux by commune, {mc.year}</h2>"]
-    for col, lab in zip(st.COVERAGE_COLOURS, st.COVERAGE_LABELS, strict=True):
-        parts.append(f'<div><span class="sw" style="background:{col}"></span>{e(lab)}</div>')
-    parts.append(
-        f'<div><span class="sw" style="background:{st.NO_DATA_COLOUR}"></span>'
-        f"{e(st.NO_DATA_LABEL)}</div>"
-    )
-    parts.append("<h2>Network (designed on synthetic data)</h2>")
-    for kind, lab in (
-        ("POP", "PoP of the backbone"),
-        ("NRO", "NRO (optical node)"),
-        ("PM", "PM (point de mutualisation)"),
-        ("MED", "MED / NRA-ZO site (montée en débit)"),
-        ("PBO", "PBO (detail scale only)"),
-    ):
-        col, r = st.SITE_STYLE[kind]
-        d = int(2 * r)
-        parts.append(
-            f'<div><span class="pt" style="background:{col};width:{d}px;height:{d}px"></span>'
-            f"{e(lab)}</div>"
-        )
-    parts.append(
-        '<div><span class="ln" style="border-top:4px solid #000"></span>backbone (real route'
-        ' schematic)</div><div><span class="ln" style="border-top:2px dashed #d7191c"></span>'
-        "collecte NRO → PoP (synthetic)</div>"
-    )
-    parts.append("<div>cables by size (fibres):</div>")
-    for col, w, lab in zip(st.CABLE_COLOURS, st.CABLE_WEIGHTS, st.CABLE_LABELS, strict=True):
-        parts.append(
-            f'<div><span class="ln" style="border-top:{w + 1}px solid {col}"></span>{e(lab)}</div>'
-        )
-    if zone_legend:
-        parts.append("<h2>Zones</h2>")
-        for col, lab in zone_legend:
-            sw = f'<span class="sw" style="background:{col}"></span>' if col else ""
-            parts.append(f"<div>{sw}{e(lab)}</div>")
-    if mc.detail:
-        parts.append("<h2>Premises (technology in the map's year)</h2>")
-        for t, col in st.TECH_COLOURS.items():
-            parts.append(
-                f'<div><span class="pt" style="background:{col};width:6px;height:6px"></span>'
-                f"{e(t)}</div>"
-            )
-    parts.append("<h2>What is shown</h2>")
-    parts += [f"<p>{e(a)}</p>" for a in mc.aggregated]
-    if not mc.detail:
-        parts.append(
-            "<p>Tooltips of communes give their locaux and coverage; tooltips of PMs their "
-            "lines and PBOs; tooltips of merged cables their length and sections by size.</p>"
-        )
-    parts.append(f"<p>Coordinates rounded to {10.0**-COORD_DECIMALS:.5f}° (about 1 m).</p>")
-    parts.append(f'<p class="synthetic">{e(mc.synthetic_note)}</p>')
-    parts.append(
-        f"<p>Data: {e(mc.credits)}. Base maps: {e(st.OSM_CREDIT)}; {e(st.IGN_CREDIT)}.</p>"
-    )
-    return (
-        '<div id="bthd-legend" class="bthd-box"><details open><summary><b>Legend</b>'
-        "</summary>" + "".join(parts) + "</details></div>"
-    )
-
-
-def _title_html(mc: MapContent) -> str:
-    f = mc.figures
-    e = html.escape
-    line = (
-        f"{st.fr_int(f['locaux'])} locaux in {f['communes']} communes; FTTH raccordables in "
-        f"{mc.year}: {st.fr_int(f['ftth_locaux'])} ({st.fr_pct(f['ftth_share'])}) · "
-        f"{f['nro']} NRO, {f['pm']} PM, {st.fr_int(f['pbo'])} PBO · transport "
-        f"{st.fr_int(f['transport_km'])} km, distribution {st.fr_int(f['distribution_km'])} km"
-    )
-    return (
-        f'<div id="bthd-title" class="bthd-box"><h1>{e(mc.title)}</h1><div>{e(line)}</div>'
-        '<div class="synthetic">SYNTHETIC DATA: premises, roads, copper plant and the network '
-        "designed on them are generated (see the legend); commune locaux counts are real.</div>"
-        "</div>"
-    )
-
-
 class _Hook(MacroElement):
     """Credits in the attribution control and ``window.bthd`` (the map and its layers, for tests
     and scripts)."""
@@ -565,7 +434,7 @@ def web_map(mc: MapContent) -> Map:
     m.default_css = []
     root = m.get_root()
     assert isinstance(root, Figure)
-    root.header.add_child(Element(head_html() + _HELPER_JS + _PAGE_CSS), name="bthd_vendor")
+    root.header.add_child(Element(head_html() + HELPER_JS + PAGE_CSS), name="bthd_vendor")
     root.header.add_child(Element(f"<title>{html.escape(mc.title)}</title>"), name="bthd_title_tag")
     TileLayer(OSM_TILES, attr=st.OSM_CREDIT, name="OpenStreetMap", max_zoom=19).add_to(m)
     TileLayer(
@@ -590,9 +459,9 @@ def web_map(mc: MapContent) -> Map:
         )
         layers.append(zl2)
     if "epci" in L and len(L["epci"]) > 1:
-        layers.append(_outline_layer(L["epci"], "EPCI boundaries", 1.5, "EPCI"))
+        layers.append(_outline_layer(L["epci"], "EPCI boundaries", 1.5))
     if "departements" in L:
-        layers.append(_outline_layer(L["departements"], "Département boundaries", 2.5, "dep"))
+        layers.append(_outline_layer(L["departements"], "Département boundaries", 2.5))
     if "distribution" in L:
         layers.append(
             _cable_layer(L["distribution"], "Distribution cables", show=False, merged=False)
@@ -682,7 +551,7 @@ def web_map(mc: MapContent) -> Map:
     for lay in layers:
         lay.add_to(m)
     LayerControl(collapsed=False, position="topright").add_to(m)
-    root.html.add_child(Element(_title_html(mc) + _legend_html(mc, zone_legend)), name="bthd_box")
+    root.html.add_child(Element(title_html(mc) + legend_html(mc, zone_legend)), name="bthd_box")
     m.fit_bounds([[float(y0), float(x0)], [float(y1), float(x1)]])
     _number_ids(root)
     overlays = {lay.layer_name: lay.get_name() for lay in layers}
