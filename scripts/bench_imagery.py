@@ -51,6 +51,37 @@ def _generate(run: str, bounds: tuple[float, float, float, float], out: str, res
     )
 
 
+def _many_tiles(folder: Path, n: int) -> Path:
+    """``n`` small GeoTIFF tiles (8 × 8 px) named as IGN names them, written once."""
+    if folder.exists():
+        return folder
+    import numpy as np
+    import rasterio
+    from affine import Affine
+
+    tmp = folder.with_name(folder.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    side = int(np.ceil(np.sqrt(n)))
+    data = np.zeros((3, 8, 8), dtype=np.uint8)
+    for i in range(n):
+        x, y = 200 + i % side, 6800 - i // side
+        path = tmp / f"56-2019-{x:04d}-{y:04d}-LA93-0M20-E080.tif"
+        with rasterio.open(
+            path,
+            "w",
+            driver="GTiff",
+            width=8,
+            height=8,
+            count=3,
+            dtype="uint8",
+            crs="EPSG:2154",
+            transform=Affine(125.0, 0, x * 1000.0, 0, -125.0, y * 1000.0),
+        ) as dst:
+            dst.write(data)
+    tmp.rename(folder)
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--run", type=Path, required=True, help="a design run (bthd demo --out RUN)")
@@ -58,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--resolution", type=float, default=0.2)
     ap.add_argument("--tiles", type=Path, help="tiles folder (generated when missing)")
     ap.add_argument("--json", type=Path, help="write the figures here")
+    ap.add_argument(
+        "--many", type=int, default=2000, help="also index this many small tiles (0: skip)"
+    )
     args = ap.parse_args(argv)
 
     import geopandas as gpd
@@ -99,7 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     t = time.perf_counter()
     index = index_tiles(tiles)
-    rows.append(("index tiles (headers)", time.perf_counter() - t, _peak_mb()))
+    rows.append((f"index {len(index)} tiles (headers)", time.perf_counter() - t, _peak_mb()))
+    if args.many:
+        many = _many_tiles(tiles.parent / f"bench-imagery-many-{args.many}", args.many)
+        t = time.perf_counter()
+        n = len(index_tiles(many))
+        rows.append((f"index {n} small tiles (headers)", time.perf_counter() - t, _peak_mb()))
     inside = sections[sections.within(shapely.box(*bounds))]
     t = time.perf_counter()
     res = vegetation_along(inside, index)

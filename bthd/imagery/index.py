@@ -148,7 +148,6 @@ def index_tiles(
     InputError
         When no tile can be read, or with ``strict`` when any cannot.
     """
-    import rasterio
 
     if isinstance(folder, str | os.PathLike):
         paths = find_tiles(folder, recursive=recursive)
@@ -164,13 +163,20 @@ def index_tiles(
         )
     headers: list[_Header] = []
     bad: list[tuple[Path, str]] = []
-    # no directory listing on each open: O(n) instead of O(n²) on folders of thousands of tiles
-    with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):
-        for p in paths:
-            try:
-                headers.append(_read_header(p))
-            except _Unusable as exc:
-                bad.append((p, str(exc)))
+    # GDAL releases the GIL while it opens a file: a few threads overlap the opens
+    workers = max(1, min(8, 2 * (os.cpu_count() or 1), len(paths) // 64))
+    if workers == 1:
+        results = [_read_header_env(p) for p in paths]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_read_header_env, paths, chunksize=32))
+    for p, res in zip(paths, results, strict=True):
+        if isinstance(res, _Header):
+            headers.append(res)
+        else:
+            bad.append((p, res))
     if bad:
         problem = Problem(
             f"{len(bad)} unreadable tile{'s' if len(bad) > 1 else ''}",
@@ -196,6 +202,19 @@ def index_tiles(
 
 class _Unusable(Exception):
     """A file that cannot be used as a tile (the message says why)."""
+
+
+def _read_header_env(path: Path) -> _Header | str:
+    """The header of a tile, or why it cannot be used (one GDAL environment per call, as
+    rasterio asks of threads)."""
+    import rasterio
+
+    # no directory listing on each open: O(n) instead of O(n²) on folders of thousands of tiles
+    with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):
+        try:
+            return _read_header(path)
+        except _Unusable as exc:
+            return str(exc)
 
 
 def _read_header(path: Path) -> _Header:
