@@ -145,3 +145,14 @@ def test_tiles_of_unknown_bands_are_stated(tmp_path: Path) -> None:
         idx = index_tiles(tmp_path)
     assert "one.tif (1 bands)" in str(rec[0].message)
     assert list(idx["interpretation"]) == ["unknown", "RGB"]
+
+
+def test_many_tiles_are_read_in_order_on_threads(tmp_path: Path) -> None:
+    data = np.ones((3, 2, 2), dtype=np.uint8)
+    for i in range(130):
+        write_tile(tmp_path / f"t{i:03d}-RVB.tif", data, 250_000 + 2 * i, 6_800_000, 1.0)
+    (tmp_path / "t050-RVB.tif").write_bytes(b"corrupt")
+    with pytest.warns(UserWarning, match=r"t050-RVB\.tif"):
+        idx = index_tiles(tmp_path)
+    assert len(idx) == 129 and idx["name"].is_monotonic_increasing
+    assert (idx.geometry.bounds["minx"].diff().dropna() > 0).all()
