@@ -55,6 +55,11 @@ OUTSIDE_TOLERANCE_M = 200.0
 ROAD_MARGIN_M = 500.0
 #: Road length (km) a commune must hold to be in an area chosen by the roads alone.
 MIN_ROAD_KM = 2.0
+#: Credits a run must print for the formats read (their licences require attribution).
+_CREDITS = {
+    "OSM": "Roads © OpenStreetMap contributors, ODbL 1.0 (openstreetmap.org/copyright)",
+    "BAN": "Addresses: Base Adresse Nationale, Licence Ouverte 2.0",
+}
 #: Name of the user's set of files in error messages.
 _SOURCE = "your files"
 #: Margin (m) of copper sites kept around the area.
@@ -82,7 +87,7 @@ class _Inputs:
         self.records.append(
             {
                 "role": role,
-                "path": str(path.resolve()),
+                "path": str(path),
                 "sha256": file_sha256(path) if path.is_file() else _folder_sha256(path),
                 "format": fmt,
                 "crs": crs,
@@ -429,6 +434,8 @@ def region_from_inputs(
     )
     if from_embedded:
         meta["credits"] = embedded.CREDITS
+    fmts = {i["format"] for i in got.records}
+    meta["input_credits"] = [c for f, c in _CREDITS.items() if f in fmts]
     name = (
         (f"epci-{epci}" if epci else f"dep-{departement}")
         if epci or departement

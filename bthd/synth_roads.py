@@ -22,8 +22,13 @@ When a user gives real premises but no roads, :func:`roads_to_premises` joins th
 synthetic network: the minimum spanning tree of their Delaunay triangulation plus its short
 loops, never longer than ``max_link_m``; every premise is on it.
 
-Every feature made here has ``synthetic=True``. Not for: the embedded region's generator
-(:mod:`bthd.synth`), which draws roads and premises together from commune data alone.
+:func:`generate_for_area` runs the embedded region's generator (:mod:`bthd.synth`) on any
+communes layer (a user's included), for what has to be drawn from commune data alone (premises
+and roads when neither was given; the copper plant when no NRA/SR was given), and
+:func:`sites_onto_roads` moves generated sites onto the real roads.
+
+Every feature made here has ``synthetic=True``. Not for: the generator itself (:mod:`bthd.synth`,
+which draws roads and premises together from commune data alone).
 """
 
 from __future__ import annotations
@@ -260,7 +265,7 @@ def _commune_premises(
     x[out], y[out] = fx[out], fy[out]  # a border street: on the road's axis
     out = ~shapely.contains_xy(polygon, x, y)
     x[out], y[out] = px[s[out]], py[s[out]]  # the sample point itself, inside by construction
-    x, y = _spread(np.round(x, 2), np.round(y, 2))
+    x, y = _spread(np.round(x, 2), np.round(y, 2), polygon)
     kind = np.where(locaux_pro > 0, "business", "residential")
     is_bourg = bourg[j]
     rank = np.arange(n_addr)
@@ -315,17 +320,28 @@ def _density(x: np.ndarray, y: np.ndarray, spacing: float) -> np.ndarray:
     return np.asarray(box[ix + 1, iy + 1], float)
 
 
-def _spread(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """No two addresses at the same position: repeats move on a small spiral (1.5 m steps)."""
+def _spread(
+    x: np.ndarray, y: np.ndarray, polygon: shapely.Geometry
+) -> tuple[np.ndarray, np.ndarray]:
+    """No two addresses at the same position: repeats move on a small spiral (1.5 m steps),
+    staying inside the commune (a move that would leave it turns the other way, or shrinks)."""
     key = pd.Series(list(zip(x, y, strict=True)))
     rep = key.groupby(key).cumcount().to_numpy()
-    dup = rep > 0
-    if dup.any():
-        turn = rep[dup] * 2.399963  # golden angle
-        rad = 1.5 * np.sqrt(rep[dup])
-        x, y = x.copy(), y.copy()
-        x[dup] = np.round(x[dup] + rad * np.cos(turn), 2)
-        y[dup] = np.round(y[dup] + rad * np.sin(turn), 2)
+    dup = np.flatnonzero(rep > 0)
+    if len(dup) == 0:
+        return x, y
+    x, y = x.copy(), y.copy()
+    turn = rep[dup] * 2.399963  # golden angle
+    rad = 1.5 * np.sqrt(rep[dup])
+    todo = np.ones(len(dup), bool)
+    for sign in (1.0, -1.0, 0.3, -0.3):
+        nx_ = np.round(x[dup] + sign * rad * np.cos(turn), 2)
+        ny_ = np.round(y[dup] + sign * rad * np.sin(turn), 2)
+        ok = todo & shapely.contains_xy(polygon, nx_, ny_)
+        x[dup[ok]], y[dup[ok]] = nx_[ok], ny_[ok]
+        todo &= ~ok
+        if not todo.any():
+            break
     return x, y
 
 

@@ -248,3 +248,45 @@ def test_premises_of_other_communes_are_left_out(tmp_path: Path) -> None:
     pd.concat([df, extra]).to_csv(ban, sep=";", index=False)
     r = region_from_inputs(premises=ban, epci=EPCI, seed=3)
     assert r.premises is not None and len(r.premises) == 6
+
+
+def test_osm_extracts_and_a_communes_layer_in_another_crs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A user's communes in ETRS-TM35FIN (EPSG:3067), roads from the real Helsinki PBF or its
+    XML: reprojected (and said so), the same roads from both, premises generated on them."""
+    to_fin = Transformer.from_crs("EPSG:4326", "EPSG:3067", always_xy=True)
+    x0, y0 = to_fin.transform(24.9425, 60.1675)
+    x1, y1 = to_fin.transform(24.9465, 60.1705)
+    communes = gpd.GeoDataFrame(
+        {
+            "insee_code": ["91001"],
+            "name": ["Kluuvi"],
+            "departement": ["91"],
+            "epci_siren": [None],
+            "population": [500],
+            "locaux": [300],
+            "zone_type": ["RIP"],
+        },
+        geometry=[shapely.box(x0, y0, x1, y1)],
+        crs="EPSG:3067",
+    )
+    write(communes, tmp_path / "kaupunginosat.gpkg")
+    with caplog.at_level(logging.WARNING, logger="bthd"):
+        r = region_from_inputs(roads=HELSINKI_PBF, communes=tmp_path / "kaupunginosat.gpkg", seed=5)
+    assert "EPSG:3067" in caplog.text and "reprojected" in caplog.text
+    assert r.meta["crs"] == {"communes": "EPSG:3067", "roads": "EPSG:4326"}
+    assert r.synthetic == ("premises", "copper sites")
+    assert r.premises is not None and r.road_edges is not None
+    assert int((r.premises["logements"] + r.premises["locaux_pro"]).sum()) == 300
+    assert r.premises.within(r.communes.geometry.union_all()).all()
+    assert any("OpenStreetMap" in c for c in r.meta["input_credits"])
+    xml = region_from_inputs(
+        roads=DATA / "osm_samples" / "helsinki-centre-roads.osm",
+        communes=tmp_path / "kaupunginosat.gpkg",
+        seed=5,
+    )
+    assert xml.road_edges is not None
+    assert len(xml.road_edges) == len(r.road_edges)
+    assert np.allclose(xml.road_edges["length"], r.road_edges["length"])
+    assert_geodataframe_equal(xml.premises, r.premises)
