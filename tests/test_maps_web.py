@@ -107,6 +107,23 @@ def _open(page_path: Path, shot: Path, profile: Path) -> dict[str, Any]:
             }"""
             )
             page.screenshot(path=str(shot))
+            # a commune's tooltip, then the orthophoto base map (its tiles are asked for)
+            info["tooltip"] = page.evaluate(
+                """() => {
+                const b = window.bthd;
+                const name = Object.keys(b.overlays).find(k => k.startsWith('Communes'));
+                const c = b.overlays[name].getLayers()[0];
+                c.openTooltip(c.getBounds().getCenter());
+                const t = document.querySelector('.leaflet-tooltip');
+                return t ? t.innerText : '';
+            }"""
+            )
+            page.evaluate(
+                """() => { const b = window.bthd;
+                b.map.removeLayer(b.base['OpenStreetMap']);
+                b.map.addLayer(b.base['IGN orthophotos (Géoplateforme)']); }"""
+            )
+            page.wait_for_timeout(300)
         finally:
             ctx.close()
     return {"errors": errors, "requests": requests, **info}
@@ -131,7 +148,13 @@ def test_detail_page_in_chromium(run_dir: Path, pages: dict[str, Path], tmp_path
         if not u.startswith(("file://", "data:")) and urlparse(u).hostname not in TILE_HOSTS
     ]
     assert others == []
-    assert any(urlparse(u).hostname in TILE_HOSTS for u in res["requests"])
+    assert any(urlparse(u).hostname == "tile.openstreetmap.org" for u in res["requests"])
+    ign = [u for u in res["requests"] if urlparse(u).hostname == "data.geopf.fr"]
+    assert ign and all(
+        "LAYER=ORTHOIMAGERY.ORTHOPHOTOS" in u and "TILEMATRIXSET=PM" in u for u in ign
+    )
+    tip = res["tooltip"]
+    assert "locaux:" in tip and "FTTH coverage" in tip and "%" in tip
     assert res["leaflet"] == "1.9.3"
     assert res["base"] == ["OpenStreetMap", "IGN orthophotos (Géoplateforme)"]
 
