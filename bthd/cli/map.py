@@ -39,8 +39,8 @@ def map_command(
 ) -> None:
     """Draw a run: map.html (self-contained, works offline) and optional PNG/PDF maps.
 
-    The files go into the run folder (recorded in its manifest as stage "map") unless --out
-    is given. With --epci SIREN they are named map_epci_SIREN.*.
+    Files go into the run folder (manifest stage "map") unless --out is given;
+    with --epci SIREN they are named map_epci_SIREN.*.
     """
     from bthd._errors import ParameterError
     from bthd.io import check_output
