@@ -53,8 +53,9 @@ class VegetationResult:
     ----------
     sections
         One row per aerial section: ``link_id``, ``pm_id``, ``length_m``, ``imaged_m`` (metres
-        with imagery), ``prune_m``, ``prune_share``, ``cost_eur``, ``index`` (NDVI, ExG or
-        none), ``mean_index``, ``imagery_dates``, ``synthetic_imagery``.
+        with imagery), ``prune_m``, ``prune_share``, ``cost_eur``, ``index`` (NDVI, ExG,
+        NDVI+ExG when pieces of the section have IRC and others only RGB, or none),
+        ``mean_index``, ``imagery_dates``, ``synthetic_imagery``.
     by_pm
         Totals per PM zone.
     segments
@@ -204,6 +205,7 @@ def vegetation_along(
                 continue
             along, x, y, station_m = stations(line, settings)
             vals = np.full(x.shape, np.nan, dtype=np.float32)
+            above = np.zeros(x.shape, dtype=bool)  # each piece against its own index's threshold
             kinds: set[str] = set()
             dates: set[str] = set()
             synthetic = False
@@ -219,19 +221,16 @@ def vegetation_along(
                 irc = m.kind == "IRC"
                 idx_v = ndvi(v[0], v[1]) if irc else excess_green(v[0], v[1], v[2])
                 vals[s : s + per_chunk] = idx_v.reshape(xs.shape)
+                thr = settings.ndvi_threshold if irc else settings.exg_threshold
+                with np.errstate(invalid="ignore"):
+                    above[s : s + per_chunk] = (idx_v > thr).reshape(xs.shape)
                 kinds.add(m.kind)
                 dates.update(m.dates)
                 synthetic |= m.synthetic
             kind = "IRC" if kinds == {"IRC"} else ("RGB" if kinds == {"RGB"} else "mixed")
-            thr = settings.ndvi_threshold if kind == "IRC" else settings.exg_threshold
-            if kind == "mixed":
-                log.warning("section %s: IRC and RGB tiles mixed; ExG threshold used", base)
             valid = np.isfinite(vals)
             imaged = valid.sum(axis=1) >= valid.shape[1] / 2
-            with np.errstate(invalid="ignore"):
-                cover = np.where(valid, vals > thr, False).sum(axis=1) / np.maximum(
-                    valid.sum(axis=1), 1
-                )
+            cover = (above & valid).sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
             veg = vegetated_runs(imaged & (cover >= settings.min_cover), station_m, settings)
             prune_m = float(veg.sum() * station_m)
             mean_index = float(np.nanmean(vals[imaged])) if imaged.any() else np.nan
@@ -243,7 +242,7 @@ def vegetation_along(
                     "prune_m": prune_m,
                     "prune_share": prune_m / length,
                     "cost_eur": prune_m * eur,
-                    "index": "NDVI" if kind == "IRC" else "ExG" if kind == "RGB" else "ExG*",
+                    "index": {"IRC": "NDVI", "RGB": "ExG"}.get(kind, "NDVI+ExG"),
                     "mean_index": mean_index,
                     "imagery_dates": ";".join(sorted(dates)),
                     "synthetic_imagery": synthetic,
