@@ -40,14 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     from bthd.phasing.engine import greedy, prepare
     from bthd.phasing.exact import solve_exact
     from bthd.phasing.outputs import tables
-    from bthd.phasing.run import _known_communes
+    from bthd.phasing.run import _known_communes, read_premises
     from bthd.phasing.scenario import reference_scenario
 
     sc = reference_scenario()
     rows: list[tuple[str, float]] = []
     t = time.perf_counter()
     run = open_run(args.from_run)
-    premises = pd.DataFrame(run.layer("premises").drop(columns="geometry"))
+    premises = read_premises(run)
     communes = pd.DataFrame(run.layer("communes").drop(columns="geometry"))
     zones: gpd.GeoDataFrame = run.layer("zones")
     cost = run.table("design_cost_by_pm")
