@@ -27,12 +27,11 @@ BRITTANY = (-5.3, 47.2, -0.9, 49.0)
 
 def make_small_run(path: Path) -> Path:
     """A run folder with a design of seven communes and its FTTH years, as the pipeline writes."""
+    from bthd import eligibility as el
     from bthd.io.runs import run_folder
     from bthd.network.design import design
     from bthd.region import Region
     from bthd.stages.load import validated
-
-    from bthd import eligibility as el
 
     region = validated(Region.embedded(communes=COMMUNES))
     des = design(region, seed=2154)

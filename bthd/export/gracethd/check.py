@@ -26,8 +26,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -35,15 +33,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 
 from bthd._errors import InputNotFoundError
+from bthd.export.gracethd.findings import CheckReport, Finding, empty_values, ids
 from bthd.export.gracethd.schema import PRIMARY_KEYS, SPATIAL, TABLES, Field, fields, lists
-
-#: Distance (m) within which a node stands on the end of a path or cable (topo_0001-0004).
-NODE_TOLERANCE = 0.01
-#: Area (m²) of a zone allowed outside its parent zone (rounding of shared boundaries).
-AREA_TOLERANCE = 1.0
+from bthd.export.gracethd.topology import check_topology
 
 _TYPES = {
     "int": re.compile(r"-?\d+"),
@@ -52,82 +46,6 @@ _TYPES = {
     "date": re.compile(r"\d{4}-\d{2}-\d{2}"),
     "timestamp": re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?"),
 }
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem of a delivery.
-
-    Parameters
-    ----------
-    control
-        The rule broken: a GraceTHD delivery rule (``co_1_...``), a control of the suite
-        (``ctrl_fk_0009``, ``topo_0007``...) or a bthd check (``bthd_pk``, ``bthd_fk``...).
-    table
-        Table (or file) concerned.
-    what
-        What is wrong.
-    rows
-        Codes (or line numbers) of the rows concerned.
-    fix
-        What to do.
-    severity
-        ``error`` or ``warning``.
-    """
-
-    control: str
-    table: str
-    what: str
-    rows: tuple[str, ...] = ()
-    fix: str = ""
-    severity: str = "error"
-
-    def format(self, max_rows: int = 5) -> str:
-        """The finding as one line of text."""
-        text = f"[{self.control}] {self.table}: {self.what}"
-        if self.rows:
-            shown = ", ".join(self.rows[:max_rows])
-            more = f" and {len(self.rows) - max_rows} more" if len(self.rows) > max_rows else ""
-            text += f" ({len(self.rows)}: {shown}{more})"
-        if self.fix:
-            text += f". Fix: {self.fix}"
-        return text
-
-
-@dataclass
-class CheckReport:
-    """Result of :func:`check_delivery`: the findings and the rows read per table."""
-
-    folder: Path
-    findings: list[Finding] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Finding]:
-        """Findings that make the delivery non-conforming."""
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        """Findings that do not (the v3 suite's C2 fill grid)."""
-        return [f for f in self.findings if f.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        """True when the delivery has no error."""
-        return not self.errors
-
-    def format(self) -> str:
-        """A readable report: a summary line, then one line per finding."""
-        total = sum(self.rows.values())
-        head = (
-            f"{self.folder}: GraceTHD v2.0.1 delivery, {len(self.rows)} tables, {total:,} rows: "
-            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
-        )
-        lines = [head]
-        lines += [f"  error: {f.format()}" for f in self.errors]
-        lines += [f"  warning: {f.format()}" for f in self.warnings]
-        return "\n".join(lines)
 
 
 def _controls() -> list[dict[str, str]]:
@@ -146,10 +64,6 @@ def _resolve(folder: Path) -> Path:
     if not has and (folder / "gracethd").is_dir():
         return folder / "gracethd"
     return folder
-
-
-def _ids(values: Iterable[object]) -> tuple[str, ...]:
-    return tuple(str(v) for v in values)
 
 
 def _read_csv(path: Path, table: str, out: list[Finding]) -> pd.DataFrame:
@@ -279,10 +193,6 @@ def _read_shp(path: Path, table: str, out: list[Finding]) -> gpd.GeoDataFrame | 
     return gpd.GeoDataFrame(text, geometry=geom.to_numpy(), crs=gdf.crs)
 
 
-def _empty(s: pd.Series) -> pd.Series:
-    return s.isna() | (s.astype(str).str.strip() == "")
-
-
 def _check_fields(table: str, df: pd.DataFrame, out: list[Finding]) -> None:
     spec = fields()[table]
     geom = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
@@ -315,14 +225,14 @@ def _check_fields(table: str, df: pd.DataFrame, out: list[Finding]) -> None:
         if f.name not in df.columns:
             continue
         col = df[f.name].astype(str)
-        empty = _empty(df[f.name])
+        empty = empty_values(df[f.name])
         if f.mandatory and empty.any():
             out.append(
                 Finding(
                     "bthd_mandatory",
                     table,
                     f"mandatory field {f.name} empty",
-                    _ids(codes[empty]),
+                    ids(codes[empty]),
                     "fill it",
                 )
             )
@@ -339,7 +249,7 @@ def _check_fields(table: str, df: pd.DataFrame, out: list[Finding]) -> None:
                         "bthd_list",
                         table,
                         f"{f.name}: values not in the list {list_name} ({values})",
-                        _ids(codes[bad[bad].index]),
+                        ids(codes[bad[bad].index]),
                         f"use a code of {list_name}",
                     )
                 )
@@ -357,7 +267,7 @@ def _check_type(
                     "bthd_type",
                     table,
                     f"{f.name}: values not of type {f.sql_type} (e.g. {filled[bad].iloc[0]!r})",
-                    _ids(codes[bad[bad].index]),
+                    ids(codes[bad[bad].index]),
                     "write numbers with '.', booleans 0/1, dates aaaa-mm-jj",
                 )
             )
@@ -370,7 +280,7 @@ def _check_type(
                     "bthd_type",
                     table,
                     f"{f.name}: values longer than {width} characters",
-                    _ids(codes[long[long].index]),
+                    ids(codes[long[long].index]),
                     "shorten them",
                 )
             )
@@ -381,14 +291,14 @@ def _check_keys(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
     for table, df in tables.items():
         pk = PRIMARY_KEYS[table]
         if pk in df.columns:
-            dup = df[pk][df[pk].duplicated(keep=False) & ~_empty(df[pk])]
+            dup = df[pk][df[pk].duplicated(keep=False) & ~empty_values(df[pk])]
             if len(dup):
                 out.append(
                     Finding(
                         "bthd_pk",
                         table,
                         f"{pk} not unique",
-                        _ids(sorted(set(dup))),
+                        ids(sorted(set(dup))),
                         "give every row its own code",
                     )
                 )
@@ -398,7 +308,7 @@ def _check_keys(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
                 continue
             t_table, t_field = target
             col = df[f.name]
-            filled = col[~_empty(col)]
+            filled = col[~empty_values(col)]
             if not len(filled):
                 continue
             ref = tables.get(t_table)
@@ -410,7 +320,7 @@ def _check_keys(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
                         fk_ids.get((table, f.name), "bthd_fk"),
                         table,
                         f"{f.name}: codes not found in {t_table}.{t_field}",
-                        _ids(sorted(set(bad))),
+                        ids(sorted(set(bad))),
                         f"add them to {t_table} or correct {f.name}",
                     )
                 )
@@ -418,14 +328,14 @@ def _check_keys(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
     if cable is not None:
         for end in ("cb_nd1", "cb_nd2"):
             if end in cable.columns:
-                e = _empty(cable[end])
+                e = empty_values(cable[end])
                 if e.any():
                     out.append(
                         Finding(
                             "bthd_cable_nodes",
                             "t_cable",
                             f"cables without {end}: a cable runs between two nodes",
-                            _ids(cable.loc[e, "cb_code"]),
+                            ids(cable.loc[e, "cb_code"]),
                             f"fill {end} with the code of the node at that end",
                         )
                     )
@@ -439,7 +349,7 @@ def _check_suite(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
             continue
         pk = PRIMARY_KEYS[table]
         if r["control"] == "unicite" and name in df.columns:
-            col = df[name][~_empty(df[name])]
+            col = df[name][~empty_values(df[name])]
             dup = col[col.duplicated(keep=False)]
             if len(dup):
                 out.append(
@@ -447,7 +357,7 @@ def _check_suite(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
                         r["id_test"],
                         table,
                         f"{name} not unique",
-                        _ids(sorted(set(dup))),
+                        ids(sorted(set(dup))),
                         "give each row its own value",
                     )
                 )
@@ -457,12 +367,12 @@ def _check_suite(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
                     e = df.geometry.isna() | df.geometry.is_empty
                     if e.any():
                         out.append(
-                            Finding(r["id_test"], table, "empty geometry", _ids(df.loc[e, pk]))
+                            Finding(r["id_test"], table, "empty geometry", ids(df.loc[e, pk]))
                         )
                 continue
             if name not in df.columns:
                 continue
-            e = _empty(df[name])
+            e = empty_values(df[name])
             if e.any():
                 every = bool(e.all())
                 out.append(
@@ -471,12 +381,12 @@ def _check_suite(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
                         table,
                         f"{name} empty{f' in all {len(df):,} rows' if every else ''} "
                         "(filled at container C2 in the v3 suite)",
-                        () if every else _ids(df.loc[e, pk]),
+                        () if every else ids(df.loc[e, pk]),
                         severity="warning",
                     )
                 )
         elif r["control"] == "liste" and r["target"] == "bool" and name in df.columns:
-            col = df[name][~_empty(df[name])]
+            col = df[name][~empty_values(df[name])]
             bad = col[~col.isin(["0", "1"])]
             if len(bad):
                 out.append(
@@ -484,203 +394,8 @@ def _check_suite(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
                         r["id_test"],
                         table,
                         f"{name}: booleans other than 0/1",
-                        _ids(df.loc[bad.index, pk]),
+                        ids(df.loc[bad.index, pk]),
                         "write 0 or 1 (rule co_1_s00006)",
-                    )
-                )
-
-
-def _ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return shapely.get_point(geoms, 0), shapely.get_point(geoms, -1)
-
-
-def _check_topology(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
-    for table in SPATIAL:
-        df = tables.get(table)
-        if isinstance(df, gpd.GeoDataFrame) and len(df):
-            g = df.geometry.to_numpy()
-            bad = ~shapely.is_valid(g) | shapely.is_empty(g) | shapely.is_missing(g)
-            if bad.any():
-                out.append(
-                    Finding(
-                        "topo_0013" if table == "t_cableline" else "bthd_geom",
-                        table,
-                        "invalid or empty geometries (OGC)",
-                        _ids(df.loc[bad, PRIMARY_KEYS[table]]),
-                        "repair them (make_valid) or draw them again",
-                    )
-                )
-    noeud = tables.get("t_noeud")
-    if not isinstance(noeud, gpd.GeoDataFrame):
-        return
-    where = dict(zip(noeud["nd_code"], noeud.geometry.to_numpy(), strict=True))
-    chem = tables.get("t_cheminement")
-    if isinstance(chem, gpd.GeoDataFrame) and len(chem):
-        a, b = _ends(chem.geometry.to_numpy())
-        for control, col, end in (("topo_0001", "cm_ndcode1", a), ("topo_0002", "cm_ndcode2", b)):
-            _near(chem, col, "cm_code", end, where, control, "t_cheminement", out)
-    cable, line = tables.get("t_cable"), tables.get("t_cableline")
-    if cable is not None and isinstance(line, gpd.GeoDataFrame) and "cb_code" in cable.columns:
-        geo = line.drop_duplicates("cl_cb_code").set_index("cl_cb_code").geometry
-        has = cable["cb_code"].isin(geo.index)
-        if (~has).any():
-            out.append(
-                Finding(
-                    "metier_0003",
-                    "t_cable",
-                    "cables without a geometry in t_cableline (rule co_1_m00003)",
-                    _ids(cable.loc[~has, "cb_code"]),
-                    "add their t_cableline row",
-                )
-            )
-        c = cable[has].reset_index(drop=True)
-        g = geo.loc[c["cb_code"]].to_numpy()
-        a, b = _ends(g)
-        for control, col in (("topo_0003", "cb_nd1"), ("topo_0004", "cb_nd2")):
-            pts = [where.get(n) for n in c[col]]
-            ok = np.array(
-                [
-                    p is None
-                    or min(shapely.distance(p, x), shapely.distance(p, y)) <= NODE_TOLERANCE
-                    for p, x, y in zip(pts, a, b, strict=True)
-                ],
-                dtype=bool,
-            )
-            if (~ok).any():
-                out.append(
-                    Finding(
-                        control,
-                        "t_cable",
-                        f"{col} more than {NODE_TOLERANCE} m from both ends of the cable",
-                        _ids(c.loc[~ok, "cb_code"]),
-                        "put the node on the end of the cable geometry",
-                    )
-                )
-        if isinstance(chem, gpd.GeoDataFrame):
-            on_path = set(chem["cm_ndcode1"]) | set(chem["cm_ndcode2"])
-            for control, col in (("topo_0010", "cb_nd1"), ("topo_0011", "cb_nd2")):
-                off = cable[~cable[col].isin(on_path) & ~_empty(cable[col])]
-                if len(off):
-                    out.append(
-                        Finding(
-                            control,
-                            "t_cable",
-                            f"{col} is the end of no path (cheminement)",
-                            _ids(off["cb_code"]),
-                            "model the paths the cable runs in",
-                        )
-                    )
-    for table, col, code in (
-        ("t_cable", "cb_typelog", "cb_code"),
-        ("t_cheminement", "cm_typelog", "cm_code"),
-    ):
-        df = tables.get(table)
-        if df is not None and col in df.columns:
-            nc = df[df[col] == "NC"]
-            if len(nc):
-                out.append(
-                    Finding(
-                        "metier_0007" if table == "t_cable" else "metier_0017",
-                        table,
-                        f"{col} = NC (non communiqué)",
-                        _ids(nc[code]),
-                        "give the logical type (TR, DI...)",
-                    )
-                )
-    ebp = tables.get("t_ebp")
-    if ebp is not None and {"bp_pt_code", "bp_lt_code"} <= set(ebp.columns):
-        lost = ebp[_empty(ebp["bp_pt_code"]) & _empty(ebp["bp_lt_code"])]
-        if len(lost):
-            out.append(
-                Finding(
-                    "metier_0004",
-                    "t_ebp",
-                    "boxes in no technical point nor room",
-                    _ids(lost["bp_code"]),
-                    "fill bp_pt_code or bp_lt_code",
-                )
-            )
-    _check_zones(tables, out)
-
-
-def _near(
-    df: gpd.GeoDataFrame,
-    col: str,
-    code: str,
-    ends: np.ndarray,
-    where: dict[str, object],
-    control: str,
-    table: str,
-    out: list[Finding],
-) -> None:
-    pts = np.array([where.get(n) for n in df[col]], dtype=object)
-    known = np.array([p is not None for p in pts], dtype=bool)
-    dist = np.full(len(df), 0.0)
-    if known.any():
-        dist[known] = shapely.distance(pts[known].astype(object), ends[known])
-    bad = dist > NODE_TOLERANCE
-    if bad.any():
-        out.append(
-            Finding(
-                control,
-                table,
-                f"{col} more than {NODE_TOLERANCE} m from the end of the geometry",
-                _ids(df.loc[bad, code]),
-                "put the node on the end of the path",
-            )
-        )
-
-
-def _inside(
-    child: gpd.GeoDataFrame,
-    parent: gpd.GeoDataFrame,
-    fk: str,
-    pk: str,
-    ppk: str,
-    control: str,
-    table: str,
-    out: list[Finding],
-) -> None:
-    geo = parent.drop_duplicates(ppk).set_index(ppk).geometry
-    c = child[child[fk].isin(geo.index)]
-    if not len(c):
-        return
-    g = c.geometry.to_numpy()
-    p = geo.loc[c[fk]].to_numpy()
-    outside = shapely.area(shapely.difference(g, p))
-    bad = outside > np.maximum(AREA_TOLERANCE, 1e-6 * shapely.area(g))
-    if bad.any():
-        out.append(
-            Finding(
-                control,
-                table,
-                f"zones not inside their parent zone ({fk})",
-                _ids(c.loc[bad, pk]),
-                "clip them to the parent zone",
-            )
-        )
-
-
-def _check_zones(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
-    zn, zs, zp = tables.get("t_znro"), tables.get("t_zsro"), tables.get("t_zpbo")
-    if isinstance(zs, gpd.GeoDataFrame) and isinstance(zn, gpd.GeoDataFrame):
-        _inside(zs, zn, "zs_zn_code", "zs_code", "zn_code", "topo_0007", "t_zsro", out)
-    if isinstance(zp, gpd.GeoDataFrame) and isinstance(zs, gpd.GeoDataFrame):
-        _inside(zp, zs, "zp_zs_code", "zp_code", "zs_code", "co_1_g00003", "t_zpbo", out)
-    ad = tables.get("t_adresse")
-    if isinstance(ad, gpd.GeoDataFrame) and isinstance(zp, gpd.GeoDataFrame) and len(zp):
-        tree = shapely.STRtree(zp.geometry.to_numpy())
-        idx_pt, _ = tree.query(ad.geometry.to_numpy(), predicate="intersects")
-        hits = np.bincount(idx_pt, minlength=len(ad))
-        for bad, what in ((hits == 0, "in no PBO zone"), (hits > 1, "in several PBO zones")):
-            if bad.any():
-                out.append(
-                    Finding(
-                        "bthd_zpbo",
-                        "t_adresse",
-                        f"addresses {what} (each address is in exactly one t_zpbo)",
-                        _ids(ad.loc[bad, "ad_code"]),
-                        "draw the PBO zones so that they partition the addresses",
                     )
                 )
 
@@ -733,5 +448,8 @@ def check_delivery(folder: str | Path) -> CheckReport:
         _check_fields(table, df, out)
     _check_keys(tables, out)
     _check_suite(tables, out)
-    _check_topology(tables, out)
+    check_topology(tables, out)
     return report
+
+
+__all__ = ["CheckReport", "Finding", "check_delivery"]
