@@ -176,7 +176,7 @@ def _area(run: Any, pm: str | None, site: str | None, bbox: Any, half: float) ->
     if site is not None:
         return area_of_site(layers, site, half_size_m=half)
     b = tuple(float(v) for v in bbox)
-    return ViewArea(b, f"bbox {', '.join(f'{v:.0f}' for v in b)}")  # type: ignore[arg-type]
+    return ViewArea(b, f"bbox {b[0]:.0f} {b[1]:.0f} {b[2]:.0f} {b[3]:.0f}")  # type: ignore[arg-type]
 
 
 @handle_errors

@@ -15,6 +15,7 @@ Modules:
 * :mod:`~bthd.imagery.vegetation`: NDVI (or a greenness index from RGB) along aerial
   distribution sections, metres to prune and their cost;
 * :mod:`~bthd.imagery.views`: the network drawn over the imagery (PNG/PDF), chips of PM sites;
+* :mod:`~bthd.imagery.webmap`: a folium overlay of a local mosaic for the web map;
 * :mod:`~bthd.imagery.campaigns`: which orthophoto campaign covers which département;
 * :mod:`~bthd.imagery.settings`: the settings of the above, each with its source.
 

@@ -282,7 +282,7 @@ def render_view(
     fig.text(
         0.07,
         0.955,
-        f"{area.title} — orthophoto {colour}, {m.resolution:g} m/pixel, imagery date {date}",
+        f"{area.title} — {colour}, {m.resolution:g} m/px, imagery date {date}",
         fontsize=11 * k,
         weight="bold",
     )
