@@ -47,3 +47,29 @@ def test_export_refuses_unknown_formats_and_runs(small_run: Path, tmp_path: Path
     res = runner.invoke(app, ["export", str(tmp_path), "-f", "gpkg", "--out", str(tmp_path / "y")])
     assert res.exit_code == 2 and "manifest.json" in res.output
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_export_refuses_a_run_of_another_format_or_without_design(
+    small_run: Path, tmp_path: Path
+) -> None:
+    import json
+    import shutil
+
+    future = tmp_path / "future"
+    shutil.copytree(small_run, future)
+    manifest = json.loads((future / "manifest.json").read_text())
+    manifest["bthd_run"] = 99
+    (future / "manifest.json").write_text(json.dumps(manifest))
+    res = runner.invoke(app, ["export", str(future), "-f", "gpkg", "--out", str(tmp_path / "a")])
+    assert res.exit_code == 2 and "format 99" in res.output
+    # a run with no design: the GIS formats still export, GraceTHD says what is missing
+    bare = tmp_path / "bare"
+    shutil.copytree(small_run, bare)
+    layers = pyogrio.read_dataframe(small_run / "layers.gpkg", layer="communes")
+    (bare / "layers.gpkg").unlink()
+    pyogrio.write_dataframe(layers, bare / "layers.gpkg", layer="communes", driver="GPKG")
+    res = runner.invoke(app, ["export", str(bare), "-f", "gracethd", "--out", str(tmp_path / "b")])
+    assert res.exit_code == 2 and "no layer 'sites'" in res.output and "design" in res.output
+    assert not (tmp_path / "b").exists()  # nothing half-written
+    res = runner.invoke(app, ["export", str(bare), "-f", "geojson", "--out", str(tmp_path / "c")])
+    assert res.exit_code == 0 and (tmp_path / "c" / "geojson" / "communes.geojson").exists()
