@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from bthd._errors import InputNotFoundError, ValidationError
+from bthd._errors import InputError, InputNotFoundError, ValidationError
 from bthd.phasing.scenario import load_scenario, parse_scenario, reference_text
 from bthd.phasing.zones import resolve_pins
 
@@ -130,3 +130,20 @@ def test_capacity_ramp_and_missing_file(tmp_path: Path) -> None:
     ]
     with pytest.raises(InputNotFoundError):
         load_scenario(tmp_path / "nope.yaml")
+
+
+def test_a_scenario_extends_another_and_says_only_what_changes(tmp_path: Path) -> None:
+    low = load_scenario(REPO / "data" / "scenarios" / "low-capacity.yaml")
+    ref = load_scenario(REFERENCE)
+    assert low.name == "low-capacity" and low.pins == ref.pins and low.phases == ref.phases
+    assert low.capacity.lines(2019) == ref.capacity.lines(2019)  # merged key by key
+    assert low.capacity.lines(2021) == pytest.approx(0.7 * ref.capacity.lines(2021))
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: bthd-reference\nname: child\ncompletude_yeras: 2\n", "utf-8")
+    with pytest.raises(ValidationError) as exc:
+        load_scenario(child)
+    assert "did you mean 'completude_years'" in str(exc.value) and "child.yaml" in str(exc.value)
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("extends: loop.yaml\nname: x\n", "utf-8")
+    with pytest.raises(InputError, match="loops back"):
+        load_scenario(loop)

@@ -66,7 +66,7 @@ def _run(
         )
     params = {
         "scenario": scenario_arg,
-        "scenario_sha256": scenario_sha256(scenario_arg, sc),
+        "scenario_sha256": scenario_sha256(sc),
         "from_run": str(from_run) if from_run else None,
         "epci": epci,
         "departement": departement,

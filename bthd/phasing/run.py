@@ -171,10 +171,8 @@ def read_premises(run: Any) -> pd.DataFrame:
     )
 
 
-def scenario_sha256(path: str | os.PathLike[str] | None, scenario: Scenario) -> str:
-    """SHA-256 of the scenario file (or of its validated content when there is no file)."""
-    if path is not None and Path(path).is_file():
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def scenario_sha256(scenario: Scenario) -> str:
+    """SHA-256 of a scenario's validated content (an ``extends`` chain included)."""
     return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
 
 
