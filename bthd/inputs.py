@@ -18,8 +18,9 @@ Rules:
   without roads, premises and roads together (:mod:`bthd.synth`); roads joining real premises
   when only premises were given; the copper plant when no NRA/SR was given;
 * ``Region.meta["inputs"]`` lists every file read (role, path, SHA-256, format, CRS, rows) and
-  ``Region.meta["layers"]`` says of each layer whether it is real or synthetic, for the
-  manifest;
+  ``Region.meta["layers"]`` says of each layer whether it is ``real``, ``embedded``,
+  ``synthetic`` (generated now) or ``given, synthetic`` (a file's layer whose ``synthetic``
+  column is true, e.g. a region bthd wrote), for the manifest;
 * every problem of every file is reported at once (:class:`bthd.ValidationError`): unreadable
   files, schema problems, BAN rows without coordinates, premises lying outside the communes
   they claim, an extract covering none of the area. Files in other CRSs are reprojected to
@@ -60,6 +61,8 @@ _CREDITS = {
     "OSM": "Roads © OpenStreetMap contributors, ODbL 1.0 (openstreetmap.org/copyright)",
     "BAN": "Addresses: Base Adresse Nationale, Licence Ouverte 2.0",
 }
+#: Status of a layer given in a file but generated (``synthetic`` column true): bthd's own output.
+_GIVEN_SYNTHETIC = "given, synthetic"
 #: Name of the user's set of files in error messages.
 _SOURCE = "your files"
 #: Margin (m) of copper sites kept around the area.
@@ -289,7 +292,7 @@ def region_from_inputs(
         except BthdError as exc:
             got.add(premises, exc)
     if prem is not None:
-        layers["premises"] = "synthetic" if _is_synthetic(prem) else "real"
+        layers["premises"] = _GIVEN_SYNTHETIC if _is_synthetic(prem) else "real"
     if all_communes is None:
         raise ValidationError(_SOURCE, got.problems or [Problem("no communes layer")])
     # ---- the area ------------------------------------------------------------------------
@@ -309,7 +312,7 @@ def region_from_inputs(
     nodes = edges = None
     if base is not None and base.road_edges is not None:
         nodes, edges = base.road_nodes, base.road_edges
-        layers["roads"] = "synthetic" if _is_synthetic(edges) else "real"
+        layers["roads"] = _GIVEN_SYNTHETIC if _is_synthetic(edges) else "real"
     if roads is not None:
         by_roads = rule == "all the communes given" and from_embedded
         area_geom = None if by_roads else scope.communes.geometry.union_all()
@@ -368,12 +371,12 @@ def region_from_inputs(
         except BthdError as exc:
             got.add(copper, exc)
     elif sites is not None and "site_type" in sites and sites["site_type"].isin(["NRA"]).any():
-        layers["copper sites"] = "synthetic" if _is_synthetic(sites) else "real"
+        layers["copper sites"] = _GIVEN_SYNTHETIC if _is_synthetic(sites) else "real"
     if got.problems:
         raise ValidationError(_SOURCE, got.problems)
     _log_crs(crs_of)
     # ---- what is missing is generated ---------------------------------------------------
-    synthetic: list[str] = [k for k, v in layers.items() if v == "synthetic"]
+    synthetic: list[str] = [k for k, v in layers.items() if v == _GIVEN_SYNTHETIC]
     meta: dict[str, Any] = {"seed": seed}
     need_copper = "copper sites" not in layers
     sy = None

@@ -46,9 +46,10 @@ def check(
         codes = area["communes"]
         shown = ", ".join(codes[:12]) + (f" and {len(codes) - 12} more" if len(codes) > 12 else "")
         console.print(f"Area: {len(codes)} communes ({area['rule']}): {shown}", highlight=False)
-        if rep.region.synthetic:
+        made = [k for k, v in rep.region.meta["layers"].items() if v == "synthetic"]
+        if made:
             console.print(
-                f"[yellow]Generated (synthetic, seed {seed})[/]: {', '.join(rep.region.synthetic)}",
+                f"[yellow]Would be generated (synthetic, seed {seed})[/]: {', '.join(made)}",
                 highlight=False,
             )
     for w in rep.warnings:
