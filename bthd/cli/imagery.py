@@ -24,6 +24,21 @@ imagery_app = typer.Typer(
 VIEW_LAYERS = ("sites", "links", "premises")
 
 
+def _index(tiles: Path, **kw: Any) -> Any:
+    """The tile index, its warnings (skipped tiles, unknown bands) printed as warnings."""
+    import warnings
+
+    from bthd.cli._common import err_console
+    from bthd.imagery.index import index_tiles
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        idx = index_tiles(tiles, **kw)
+    for w in caught:
+        err_console.print(f"[bold yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
+    return idx
+
+
 def _open(run_path: Path) -> Any:
     from bthd.io.runs import open_run
 
@@ -64,11 +79,11 @@ def index_cmd(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output."),
 ) -> None:
     """Index a folder of orthophoto tiles into a footprints layer (Lambert-93), headers only."""
-    from bthd.imagery.index import index_tiles, summarise_index
+    from bthd.imagery.index import summarise_index
     from bthd.io import write_layers
 
     t0 = time.perf_counter()
-    idx = index_tiles(folder, recursive=recursive, strict=strict)
+    idx = _index(folder, recursive=recursive, strict=strict)
     seconds = time.perf_counter() - t0
     write_layers({"tiles": idx}, out, overwrite=overwrite)
     print_table(display_frame(summarise_index(idx), text=(3,)), title="Tiles")
@@ -195,7 +210,6 @@ def view_cmd(
     """Draw the run's network over the orthophotos of a PM zone, a site or a bbox."""
     import pyogrio
 
-    from bthd.imagery.index import index_tiles
     from bthd.imagery.views import render_view
 
     run = _open(run_path)
@@ -205,7 +219,7 @@ def view_cmd(
     if (run.path / "imagery.gpkg").is_file():
         prune = pyogrio.read_dataframe(run.path / "imagery.gpkg", layer="prune_segments")
     synthetic, credit = _data_credit(run)
-    index = index_tiles(tiles)
+    index = _index(tiles)
     render_view(
         index,
         layers,
@@ -227,11 +241,10 @@ def chips_cmd(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing chips."),
 ) -> None:
     """An image chip of every PM site covered by the tiles, added to the run (imagery/chips)."""
-    from bthd.imagery.index import index_tiles
     from bthd.imagery.views import pm_chips
 
     run = _open(run_path)
-    index = index_tiles(tiles)
+    index = _index(tiles)
     ib = index.total_bounds
     layers = _layers_in(run, (float(ib[0]), float(ib[1]), float(ib[2]), float(ib[3])))
     layers["sites"] = run.layer("sites")  # every PM is listed, with or without imagery
@@ -271,7 +284,6 @@ def vegetation_cmd(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace earlier results."),
 ) -> None:
     """Metres to prune along every aerial distribution section, per section and per PM zone."""
-    from bthd.imagery.index import index_tiles
     from bthd.imagery.settings import VEGETATION
     from bthd.imagery.vegetation import aerial_sections, vegetation_along
     from bthd.io import write_layers
@@ -287,7 +299,7 @@ def vegetation_cmd(
         if v is not None
     }
     settings = VEGETATION.model_copy(update=changes)
-    index = index_tiles(tiles)
+    index = _index(tiles)
     sections = aerial_sections(run.layer("links"))
     t0 = time.perf_counter()
     res = vegetation_along(sections, index, settings=settings)

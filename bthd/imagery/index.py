@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from bthd._errors import InputError, InputNotFoundError, Problem
+from bthd._errors import InputError, InputNotFoundError
 from bthd.settings import WORK_CRS
 
 log = logging.getLogger(__name__)
@@ -178,26 +178,33 @@ def index_tiles(
         else:
             bad.append((p, res))
     if bad:
-        problem = Problem(
+        listed = _files(
             f"{len(bad)} unreadable tile{'s' if len(bad) > 1 else ''}",
-            tuple(f"{p} ({why})" for p, why in bad),
+            [f"{p} ({why})" for p, why in bad],
             "replace or re-download these files, or move them out of the folder",
         )
         if strict or not headers:
             head = "no tile could be read" if not headers else "some tiles could not be read"
-            raise InputError(f"{where}: {head}: {problem.format(max_rows=50)}")
-        warnings.warn(f"{where}: skipped {problem.format(max_rows=50)}", UserWarning, stacklevel=2)
+            raise InputError(f"{where}: {head}: {listed}")
+        warnings.warn(f"{where}: skipped {listed}", UserWarning, stacklevel=2)
     unknown = [h.row for h in headers if h.row["interpretation"] == "unknown"]
     if unknown:
-        listed = Problem(
+        listed = _files(
             f"{len(unknown)} tile{'s' if len(unknown) > 1 else ''} whose bands are neither RGB "
             "nor IRC (ignored by mosaics)",
-            tuple(f"{r['path']} ({r['bands']} bands)" for r in unknown),
+            [f"{r['path']} ({r['bands']} bands)" for r in unknown],
             f"name the bands with the tag {BANDS_TAG}=R,G,B or {BANDS_TAG}=NIR,R,G, or put "
             "IRC/RVB in the file or folder name as IGN does",
         )
-        warnings.warn(f"{where}: {listed.format(max_rows=20)}", UserWarning, stacklevel=2)
+        warnings.warn(f"{where}: {listed}", UserWarning, stacklevel=2)
     return _footprints(headers)
+
+
+def _files(what: str, files: list[str], fix: str, max_files: int = 50) -> str:
+    """``what: file (why); file (why) … and N more. Fix: …``"""
+    shown = "; ".join(files[:max_files])
+    more = f"; and {len(files) - max_files} more" if len(files) > max_files else ""
+    return f"{what}: {shown}{more}. Fix: {fix}"
 
 
 class _Unusable(Exception):
