@@ -34,8 +34,12 @@ def _index(tiles: Path, **kw: Any) -> Any:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         idx = index_tiles(tiles, **kw)
+    from rich.markup import escape
+
     for w in caught:
-        err_console.print(f"[bold yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold yellow]warning:[/] {escape(str(w.message))}", highlight=False, soft_wrap=True
+        )
     return idx
 
 
