@@ -198,6 +198,8 @@ def _files_of(keys: Sequence[str], ctx: StageContext) -> list[str]:
         elif kind == "table":
             ext = "parquet" if name in ctx.parquet else "csv"
             out.append(f"{TABLES_DIR}/{name}.{ext}")
+        elif kind == "file":
+            out.append(name)
     return out
 
 
@@ -209,6 +211,8 @@ def _write_context(rf: RunFolder, ctx: StageContext, *, gpkg: str = LAYERS_FILE)
         rf.write_table(name, df)
     for name, df in ctx.parquet.items():
         rf.write_parquet(name, df)
+    for name, blob in ctx.files.items():
+        rf.write_bytes(name, blob)
     for r in ctx.records:
         files = [f.replace(f"{LAYERS_FILE}:", f"{gpkg}:") for f in _files_of(r.added, ctx)]
         rf.record_stage(r.name, r.parameters, r.seconds, files)
@@ -252,6 +256,7 @@ def run_on(
     out_ctx.layers = {k: v for k, v in ctx.layers.items() if f"layer:{k}" in added}
     out_ctx.tables = {k: v for k, v in ctx.tables.items() if f"table:{k}" in added}
     out_ctx.parquet = {k: v for k, v in ctx.parquet.items() if f"table:{k}" in added}
+    out_ctx.files = {k: v for k, v in ctx.files.items() if f"file:{k}" in added}
     out_ctx.records = ctx.records
     label = "+".join(names)
     with src.add(stage=label, parameters=ctx.options, overwrite=overwrite) as rf:

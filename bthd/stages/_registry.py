@@ -5,6 +5,7 @@ it ``provides``, as keys of three kinds:
 
 * ``layer:NAME`` — a layer of the run's GeoPackage (``layer:premises``);
 * ``table:NAME`` — a table of the run (``table:design_cost_by_pm``);
+* ``file:NAME`` — another file of the run folder (``file:map.html``);
 * ``artifact:NAME`` — an in-memory object handed from stage to stage (``artifact:design``).
 
 :func:`resolve` orders the stages asked for, adding the stages they need (a stage is placed after
@@ -31,7 +32,7 @@ from bthd.i18n import did_you_mean
 if TYPE_CHECKING:
     from bthd.io.runs import Run
 
-KINDS = ("layer", "table", "artifact")
+KINDS = ("layer", "table", "file", "artifact")
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,13 @@ class Stage:
             kind, _, name = key.partition(":")
             if kind not in KINDS or not name:
                 raise ValueError(
-                    f"stage {self.name!r}: key {key!r} must be 'layer:NAME', 'table:NAME' or "
-                    "'artifact:NAME'"
+                    f"stage {self.name!r}: key {key!r} must be 'layer:NAME', 'table:NAME', "
+                    "'file:NAME' or 'artifact:NAME'"
                 )
 
     @property
     def runs_on_folder(self) -> bool:
-        """True when every need is a layer or a table (readable from a run folder)."""
+        """True when every need is a layer, a table or a file (readable from a run folder)."""
         return all(not k.startswith("artifact:") for k in self.needs)
 
 
@@ -206,6 +207,7 @@ class StageContext:
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     parquet: dict[str, pd.DataFrame] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
     artifacts: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     records: list[StageRecord] = field(default_factory=list)
@@ -233,7 +235,17 @@ class StageContext:
                 or name in self.parquet
                 or (self.source is not None and self.source.has_table(name))
             )
+        if kind == "file":
+            return name in self.files or (
+                self.source is not None and (self.source.path / name).is_file()
+            )
         return name in self.artifacts
+
+    def file(self, name: str) -> bytes:
+        """A file of the run: in memory, else from the source run folder."""
+        if name not in self.files and self.source is not None:
+            return (self.source.path / name).read_bytes()
+        return self.files[name]
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """A layer: in memory, else from the source run folder."""
@@ -272,6 +284,11 @@ class StageContext:
         """A large table, written as Parquet."""
         self.parquet[name] = df
         self._mark(f"table:{name}")
+
+    def add_file(self, name: str, data: bytes) -> None:
+        """A file for the run folder (a page, a picture), at ``name`` relative to the run."""
+        self.files[name] = data
+        self._mark(f"file:{name}")
 
     def put(self, name: str, obj: Any) -> None:
         """Hand an in-memory object to later stages."""

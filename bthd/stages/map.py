@@ -10,8 +10,6 @@ layers and tables, so it also runs on an existing run folder (``bthd map RUN`` d
 
 from __future__ import annotations
 
-from typing import Any
-
 from bthd.stages._registry import Stage, StageContext, register
 
 #: Tables and layers the map reads when the run has them.
@@ -43,11 +41,9 @@ def run(ctx: StageContext) -> None:
     pictures = static_bytes(mc, formats) if formats else {}
     ctx.put("map_html", page)
     ctx.put("map_static", pictures)
-    add_file: Any = getattr(ctx, "add_file", None)
-    if add_file is not None:
-        add_file("map.html", page.encode("utf-8"))
-        for fmt, data in pictures.items():
-            add_file(f"map.{fmt}", data)
+    ctx.add_file("map.html", page.encode("utf-8"))
+    for fmt, data in pictures.items():
+        ctx.add_file(f"map.{fmt}", data)
     ctx.note(
         "Map: " + " ".join(mc.aggregated) + " Base maps: OpenStreetMap contributors; IGN "
         "Géoplateforme orthophotos (WMTS ORTHOIMAGERY.ORTHOPHOTOS)."
@@ -60,11 +56,9 @@ register(
         run=run,
         needs=("layer:communes", "layer:sites", "layer:links", "layer:zones", "layer:premises"),
         optional_needs=OPTIONAL,
-        provides=("artifact:map_html", "artifact:map_static"),
+        provides=("artifact:map_html", "artifact:map_static", "file:map.html"),
         order=90,
         description="Interactive web map (self-contained HTML, offline) and printed maps of "
         "coverage by commune and the network",
-        # part of bthd demo once the job can write files of a stage (StageContext.add_file)
-        demo=hasattr(StageContext, "add_file"),
     )
 )
