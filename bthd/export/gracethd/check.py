@@ -400,6 +400,42 @@ def _check_suite(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
                 )
 
 
+def _read_all(path: Path, out: list[Finding]) -> dict[str, pd.DataFrame]:
+    """Every table of the delivery found in ``path``; problems of the files go to ``out``."""
+    tables: dict[str, pd.DataFrame] = {}
+    for table in TABLES:
+        shp, csv_path = path / f"{table}.shp", path / f"{table}.csv"
+        if table in SPATIAL and shp.exists():
+            gdf = _read_shp(shp, table, out)
+            if gdf is not None:
+                tables[table] = gdf
+        elif table not in SPATIAL and csv_path.exists():
+            tables[table] = _read_csv(csv_path, table, out)
+        else:
+            want = shp.name if table in SPATIAL else csv_path.name
+            other = csv_path if table in SPATIAL else shp
+            hint = f" ({other.name} found: wrong format)" if other.exists() else ""
+            out.append(
+                Finding(
+                    "co_1_f00001",
+                    table,
+                    f"table missing: no {want}{hint}",
+                    fix="deliver spatial tables as Shapefile, the others as CSV",
+                )
+            )
+    return tables
+
+
+def read_tables(folder: str | Path) -> tuple[dict[str, pd.DataFrame], Path]:
+    """The tables of a delivery as text (GeoDataFrames for the spatial ones), and its folder.
+
+    Values are read as a receiving tool reads them (Shapefiles with GDAL, CSV with ``;``),
+    nulls as ``""``. File problems are not reported: :func:`check_delivery` does that.
+    """
+    path = _resolve(Path(folder))
+    return _read_all(path, []), path
+
+
 def check_delivery(folder: str | Path) -> CheckReport:
     """Read a GraceTHD v2.0.1 delivery back from its files and check it.
 
@@ -422,27 +458,7 @@ def check_delivery(folder: str | Path) -> CheckReport:
     path = _resolve(Path(folder))
     report = CheckReport(path)
     out = report.findings
-    tables: dict[str, pd.DataFrame] = {}
-    for table in TABLES:
-        shp, csv_path = path / f"{table}.shp", path / f"{table}.csv"
-        if table in SPATIAL and shp.exists():
-            gdf = _read_shp(shp, table, out)
-            if gdf is not None:
-                tables[table] = gdf
-        elif table not in SPATIAL and csv_path.exists():
-            tables[table] = _read_csv(csv_path, table, out)
-        else:
-            want = shp.name if table in SPATIAL else csv_path.name
-            other = csv_path if table in SPATIAL else shp
-            hint = f" ({other.name} found: wrong format)" if other.exists() else ""
-            out.append(
-                Finding(
-                    "co_1_f00001",
-                    table,
-                    f"table missing: no {want}{hint}",
-                    fix="deliver spatial tables as Shapefile, the others as CSV",
-                )
-            )
+    tables = _read_all(path, out)
     for table, df in tables.items():
         report.rows[table] = len(df)
         _check_fields(table, df, out)
@@ -452,4 +468,4 @@ def check_delivery(folder: str | Path) -> CheckReport:
     return report
 
 
-__all__ = ["CheckReport", "Finding", "check_delivery"]
+__all__ = ["CheckReport", "Finding", "check_delivery", "read_tables"]
