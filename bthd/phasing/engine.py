@@ -13,8 +13,8 @@ year); :func:`greedy` assigns years. Each year the greedy planner, within the ye
    come first, in proportion to their locaux), where ``weight = 1 + worst_served_first ×
    share of lines below 8 Mbit/s + explicit bonuses``; MED areas wait ``med_delay_years``
    after their MED; AMII/ZTD zones are left out;
-4. when no whole zone fits, starts the best one with the PM zones that fit, if the capacity of
-   the next years can finish it within the *complétude* delay.
+4. when no whole zone fits, starts the best ones with the PM zones that fit, as long as the
+   capacity of the next years can finish every open zone within the *complétude* delay.
 
 The objective is the weighted line-years of service, ``Σ lines × weight × (end − year + 1)``
 over the horizon. What the horizon cannot reach is projected at the last capacity (the
@@ -189,13 +189,13 @@ class _State:
         """Build the remaining PM zones of zone ``z`` that fit in ``room`` = [lines, €]."""
         taken = 0.0
         rem = self.remaining[z]
-        while rem:
-            k = rem[0]
+        keep: list[int] = []
+        for k in rem:
             ln, cx = self.pm_lines[k], self.pm_capex[k]
             if not force and (ln > room[0] + 1e-9 or cx > room[1] + 1e-6):
-                break
+                keep.append(k)  # does not fit this year: a smaller one of the zone may
+                continue
             force = False
-            rem.pop(0)
             self.year[k] = year
             self.seq[k] = self.n_seq
             self.n_seq += 1
@@ -204,6 +204,7 @@ class _State:
             taken += ln
             self.dep_built[self.dep_idx[z]] += ln
             self.epci_built[self.epci_idx[z]] += ln
+        rem[:] = keep
         if taken > 0 or (not rem and self.start[z] == 0):
             if self.start[z] == 0:
                 self.start[z] = year
@@ -304,27 +305,32 @@ def greedy(units: pd.DataFrame, scenario: Scenario) -> Plan:
             )
             score = st.weight - prog
             if not fits.any():
-                # 4. start the best zone whose first PM zone fits, to finish it next year
-                # only a zone the next years can finish within the complétude delay
+                # 4. start zones with the PM zones that fit, as long as the next years can
+                # finish every open zone within the complétude delay
                 ahead = sum(
                     sc.capacity.lines(yy) * scale if yy <= end else after_cap
                     for yy in range(y + 1, y + sc.completude_years)
                 )
-                first_ok = np.array(
+                committed = float(st.left_lines[(st.start > 0) & (st.finish == 0)].sum())
+                smallest = np.array(
                     [
-                        bool(cand[z])
-                        and st.pm_lines[st.remaining[z][0]] <= room[0] + 1e-9
-                        and st.pm_capex[st.remaining[z][0]] <= room[1] + 1e-6
-                        and st.lines[z] <= room[0] + ahead
+                        min(st.pm_lines[k] for k in st.remaining[z]) if cand[z] else np.inf
                         for z in range(nz)
                     ]
                 )
-                if first_ok.any():
-                    z = int(np.flatnonzero(first_ok)[np.argmax(score[first_ok])])
-                    got = st.take(z, y, room)
-                    built_y += got
-                    rural_y += got * st.rural[z]
-                break
+                first_ok = (
+                    cand & (smallest <= room[0] + 1e-9) & (st.lines <= room[0] + ahead - committed)
+                )
+                waiting_pins = ((st.start == 0) & (pin_start > 0) & (pin_start <= y)).any()
+                if waiting_pins or not first_ok.any():
+                    # a partly built zone would take next year's capacity before the pins
+                    break
+                z = int(np.flatnonzero(first_ok)[np.argmax(score[first_ok])])
+                got = st.take(z, y, room)
+                built_y += got
+                rural_y += got * st.rural[z]
+                cand[z] = False
+                continue
             pool = fits
             if share is not None:
                 want_rural = rural_y < share * (built_y + 1.0)
