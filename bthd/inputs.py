@@ -275,7 +275,13 @@ def region_from_inputs(
     from_embedded = communes is None and base is None
     if from_embedded:
         all_communes = embedded.load_communes()
-        got.record("embedded", embedded.embedded_gpkg(), "bthd embedded data", "EPSG:2154", 0)
+        got.record(
+            "embedded",
+            embedded.embedded_gpkg(),
+            "bthd embedded data",
+            "EPSG:2154",
+            len(all_communes),
+        )
         layers["communes"] = "embedded"
     empty = gpd.GeoDataFrame(geometry=[], crs=WORK_CRS)
     if base is not None:
