@@ -32,6 +32,7 @@ TABLES = (
 
 
 def run(ctx: StageContext) -> None:
+    """Plan the scenario of ``options["plan"]`` on the design held by ``ctx``."""
     opts = ctx.stage_options
     name = str(opts.get("scenario", REFERENCE_SCENARIO))
     sc = load_scenario(name)
