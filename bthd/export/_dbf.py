@@ -34,10 +34,8 @@ class DbfField:
     values: Sequence[object]
 
 
-def _null(v: object) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    return isinstance(v, float) and np.isnan(v)
+def _nulls(values: Sequence[object]) -> np.ndarray:
+    return np.asarray(pd.isna(pd.Series(np.asarray(values, dtype=object), dtype=object)))
 
 
 def _decimals(values: np.ndarray) -> int:
@@ -47,36 +45,56 @@ def _decimals(values: np.ndarray) -> int:
     return 6
 
 
-def _column(f: DbfField, encoding: str) -> tuple[list[bytes], str, int, int]:
-    """Encoded cells, DBF type, width and decimals of a field."""
+def _block(cells: np.ndarray, width: int, n: int) -> np.ndarray:
+    """Fixed-width bytes cells (``S`` array, NUL-padded) as an (n, width) block of spaces."""
+    if n == 0:
+        return np.zeros((0, width), dtype=np.uint8)
+    block = np.frombuffer(cells.astype(f"S{width}").tobytes(), dtype=np.uint8).reshape(n, width)
+    return np.where(block == 0, np.uint8(0x20), block)
+
+
+def _column(f: DbfField, encoding: str) -> tuple[np.ndarray, str, int, int]:
+    """The field's records as an (n, width) block of bytes, its DBF type, width and decimals."""
+    n = len(f.values)
+    null = _nulls(f.values)
+    vals = np.asarray(f.values, dtype=object)
     if f.kind == "C":
-        cells = [b"" if _null(v) else str(v).encode(encoding) for v in f.values]
-        width = max([1, *(len(c) for c in cells)])
+        if null.all():
+            return np.full((n, 1), 0x20, dtype=np.uint8), "C", 1, 0
+        cells = np.array(
+            [b"" if z else str(v).encode(encoding) for v, z in zip(vals, null, strict=True)],
+            dtype=object,
+        )
+        width = max(1, max(len(c) for c in cells))
         if width > MAX_WIDTH:
             raise ValueError(f"field {f.name}: a value is longer than {MAX_WIDTH} bytes")
-        return [c.ljust(width) for c in cells], "C", width, 0
+        return _block(cells, width, n), "C", width, 0
     if f.kind == "L":
-        cells = [b"?" if _null(v) else (b"T" if bool(v) else b"F") for v in f.values]
-        return cells, "L", 1, 0
+        cells = np.where(null, b"?", np.where(vals.astype(bool), b"T", b"F"))
+        return _block(cells, 1, n), "L", 1, 0
     if f.kind == "D":
-        out = []
-        for v in f.values:
-            if _null(v):
-                out.append(b" " * 8)
-            else:
-                d = v if isinstance(v, date) else pd.Timestamp(str(v)).date()
-                out.append(d.strftime("%Y%m%d").encode("ascii"))
-        return out, "D", 8, 0
-    nums = np.array([np.nan if _null(v) else float(str(v)) for v in f.values], dtype=float)
-    known = nums[~np.isnan(nums)]
+        dates = [
+            b""
+            if z
+            else (v if isinstance(v, date) else pd.Timestamp(str(v)).date())
+            .strftime("%Y%m%d")
+            .encode("ascii")
+            for v, z in zip(vals, null, strict=True)
+        ]
+        return _block(np.array(dates, dtype=object), 8, n), "D", 8, 0
+    nums = np.full(n, np.nan)
+    if (~null).any():
+        nums[~null] = np.asarray(vals[~null], dtype=float)
+    known = nums[~null]
     dec = _decimals(known) if len(known) else 0
     if f.kind == "F":
         dec = max(dec, 1)
-    text = [b"" if np.isnan(x) else f"{x:.{dec}f}".encode("ascii") for x in nums]
-    width = max([1, dec + 2 if dec else 1, *(len(t) for t in text)])
+    text = np.where(null, "", np.char.mod(f"%.{dec}f", np.nan_to_num(nums)))
+    width = max(1, dec + 2 if dec else 1, int(np.char.str_len(text).max()) if n else 0)
     if width > 20:
         raise ValueError(f"field {f.name}: a number wider than 20 characters")
-    return [t.rjust(width) for t in text], "N", width, dec
+    right = np.char.rjust(text, width).astype(f"S{width}")
+    return _block(right, width, n), "N", width, dec
 
 
 def write_dbf(
@@ -127,10 +145,8 @@ def write_dbf(
     )
     body = np.full((n, record), 0x20, dtype=np.uint8)
     pos = 1
-    for cells, _, width, _ in cols:
-        if n:
-            block = np.frombuffer(b"".join(cells), dtype=np.uint8).reshape(n, width)
-            body[:, pos : pos + width] = block
+    for block, _, width, _ in cols:
+        body[:, pos : pos + width] = block
         pos += width
     with open(path, "wb") as fh:
         fh.write(head + descs + b"\r")

@@ -12,10 +12,8 @@ Not for: building the rows (:mod:`bthd.export.gracethd.network`, ``tables``).
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -57,16 +55,25 @@ def conform(table: str, df: pd.DataFrame, *, created: datetime) -> pd.DataFrame:
     return out
 
 
-def _text(value: Any, kind: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
+def _texts(values: pd.Series, kind: str) -> list[str]:
+    """A column as CSV cells: '' for null, booleans 0/1, integers without decimals, numbers
+    with at most 2 decimals."""
+    col = pd.Series(values.to_numpy(dtype=object), dtype=object)
+    null = col.isna().to_numpy()
+    if null.all():
+        return [""] * len(col)
     if kind == "bool":
-        return "1" if bool(value) else "0"
-    if kind == "int":
-        return str(int(value))
-    if kind == "float":
-        return f"{float(value):.2f}".rstrip("0").rstrip(".")
-    return str(value)
+        cells = ["1" if bool(v) else "0" for v in col]
+    elif kind == "int":
+        cells = [str(int(v)) if not z else "" for v, z in zip(col, null, strict=True)]
+    elif kind == "float":
+        cells = [
+            f"{float(v):.2f}".rstrip("0").rstrip(".") if not z else ""
+            for v, z in zip(col, null, strict=True)
+        ]
+    else:
+        cells = [str(v) for v in col]
+    return [("" if z else c) for c, z in zip(cells, null, strict=True)]
 
 
 def _check_values(table: str, df: pd.DataFrame) -> None:
@@ -89,10 +96,8 @@ def write_csv(table: str, df: pd.DataFrame, folder: Path) -> Path:
     _check_values(table, df)
     kinds = {f.name: f.kind for f in fields()[table]}
     path = folder / f"{table}.csv"
-    lines = [";".join(df.columns)]
-    cols = [(df[c].to_numpy(dtype=object), kinds[c]) for c in df.columns]
-    for i in range(len(df)):
-        lines.append(";".join(_text(v[i], k) for v, k in cols))
+    cols = [_texts(df[c], kinds[c]) for c in df.columns]
+    lines = [";".join(df.columns), *(";".join(row) for row in zip(*cols, strict=True))]
     path.write_text("\n".join(lines) + "\n", encoding=CSV_ENCODING, newline="")
     return path
 
