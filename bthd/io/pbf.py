@@ -318,50 +318,55 @@ def _build_layers(
     pair = np.flatnonzero(mn[1:] == mn[:-1])
     g = sparse.coo_matrix((np.ones(len(pair)), (mp[pair], mp[pair + 1])), shape=(n_piece, n_piece))
     _, group = csgraph.connected_components(g, directed=False)
-    # the node sequence of every piece
-    seq_nodes = [np.r_[a[s : e + 1], b[e]] for s, e in zip(p_first, p_last, strict=True)]
+    # the node sequence of every piece, flat: its segments' first nodes, then its last node
+    p_len = p_last - p_first + 2
+    flat_p = np.empty(n_seg + n_piece, np.int64)
+    flat_p[np.arange(n_seg) + piece] = a
+    flat_p[p_last + np.arange(n_piece) + 1] = b[p_last]
+    p_off = np.r_[0, np.cumsum(p_len)]
     gsize = np.bincount(group, minlength=n_piece)
+    single = gsize[group] == 1
+    # a lone ring without any endpoint: cut at its first node
+    endpoint[flat_p[p_off[:-1]][single]] = True
     chains: list[np.ndarray] = []
     chain_piece: list[int] = []
-    done = np.zeros(n_piece, bool)
-    multi = np.flatnonzero(gsize[group] > 1)
+    multi = np.flatnonzero(~single)
     multi = multi[np.argsort(group[multi], kind="stable")]
-    members = {
-        int(group[c[0]]): c.tolist()
-        for c in np.split(multi, np.flatnonzero(np.diff(group[multi])) + 1)
-        if len(c)
-    }
-    for pi in range(n_piece):
-        if done[pi]:
+    for grp_arr in np.split(multi, np.flatnonzero(np.diff(group[multi])) + 1):
+        if not len(grp_arr):
             continue
-        if gsize[group[pi]] == 1:
-            done[pi] = True
-            seq = seq_nodes[pi]
-            if not endpoint[seq[0]]:  # a ring without any endpoint: cut at its first node
-                endpoint[seq[0]] = True
-            chains.append(seq)
-            chain_piece.append(pi)
-            continue
-        grp = members[group[pi]]
-        done[grp] = True
-        chains.extend(_merge_group(grp, seq_nodes, endpoint))
-        chain_piece.extend([min(grp)] * (len(chains) - len(chain_piece)))
-    chains, chain_piece = _no_multi_edges(chains, chain_piece)
+        grp = grp_arr.tolist()
+        seqs = {q: flat_p[p_off[q] : p_off[q + 1]] for q in grp}
+        merged = _merge_group(grp, seqs, endpoint)
+        chains.extend(merged)
+        chain_piece.extend([min(grp)] * len(merged))
+    # chains: the single pieces as they are, then the merged ones
+    keep_flat = np.repeat(single, p_len)
+    flat = np.r_[flat_p[keep_flat], *chains] if chains else flat_p[keep_flat]
+    c_len = np.r_[p_len[single], [len(c) for c in chains]].astype(np.int64)
+    c_piece = np.r_[np.flatnonzero(single), chain_piece].astype(np.int64)
+    flat, c_len, c_piece = _no_multi_edges(flat, c_len, c_piece, n_all)
+    order = np.argsort(c_piece, kind="stable")  # the file order of the ways
+    off = np.r_[0, np.cumsum(c_len)]
+    lens = c_len[order]
+    new_off = np.r_[0, np.cumsum(lens)]
+    take = np.arange(new_off[-1]) - np.repeat(new_off[:-1] - off[:-1][order], lens)
+    flat, c_len, c_piece = flat[take], c_len[order], c_piece[order]
+    n_chain = len(c_len)
+    off = np.r_[0, np.cumsum(c_len)]
+    start, end = flat[off[:-1]], flat[off[1:] - 1]
     # nodes of the simplified graph, numbered 0..n-1 in OSM id order
     used = np.zeros(n_all, bool)
-    for c in chains:
-        used[c[0]] = used[c[-1]] = True
+    used[start] = used[end] = True
     new_id = np.cumsum(used) - 1
     node_idx = np.flatnonzero(used)
-    cu = np.array([new_id[c[0]] for c in chains], np.int64)
-    cv = np.array([new_id[c[-1]] for c in chains], np.int64)
-    flat = np.concatenate(chains) if chains else np.empty(0, np.int64)
-    ring = np.repeat(np.arange(len(chains)), [len(c) for c in chains])
+    cu, cv = new_id[start].astype(np.int64), new_id[end].astype(np.int64)
+    ring = np.repeat(np.arange(n_chain), c_len)
     lines = shapely.linestrings(x[flat], y[flat], indices=ring)
     seg_len = _haversine(lon[flat[:-1]], lat[flat[:-1]], lon[flat[1:]], lat[flat[1:]])
     seg_len = np.where(ring[1:] == ring[:-1], seg_len, 0.0)
-    length = np.bincount(ring[1:], weights=seg_len, minlength=len(chains))
-    first_way = w[p_first[np.array(chain_piece, np.int64)]] if chains else np.empty(0, np.int64)
+    length = np.bincount(ring[1:], weights=seg_len, minlength=n_chain)
+    first_way = w[p_first[c_piece]]
     cols: dict[str, Any] = {"u": cu, "v": cv, "length": length.round(3)}
     for k in EDGE_TAGS:
         cols[k] = pd.Series(tags[k], dtype=object).to_numpy()[first_way]
@@ -384,52 +389,50 @@ def _build_layers(
 
 
 def _no_multi_edges(
-    chains: list[np.ndarray], chain_piece: list[int]
-) -> tuple[list[np.ndarray], list[int]]:
-    """Split rings (u = v) in three and parallel edges (same two ends) at a middle node.
+    flat: np.ndarray, c_len: np.ndarray, c_piece: np.ndarray, n_nodes: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split rings (u = v) in three and parallel chains (same two ends) at a middle node.
 
     A graph keyed on ``(u, v)`` (:func:`bthd.region.graph_from_layers`) would merge two streets
-    joining the same two nodes; a split keeps both.
+    joining the same two nodes; a split keeps both. Of parallel chains, one stays whole (a
+    two-node one if any, since it cannot be split), the others are cut in two.
     """
-    out: list[np.ndarray] = []
-    out_piece: list[int] = []
-    where: dict[tuple[int, int], int] = {}
-
-    def key(c: np.ndarray) -> tuple[int, int]:
-        return (int(min(c[0], c[-1])), int(max(c[0], c[-1])))
-
-    def put(c: np.ndarray, pi: int) -> None:
-        where.setdefault(key(c), len(out))
-        out.append(c)
-        out_piece.append(pi)
-
-    for c, pi in zip(chains, chain_piece, strict=True):
-        k = key(c)
-        if c[0] == c[-1] and len(c) >= 4:  # a ring: three edges (two would be parallel)
-            m1, m2 = len(c) // 3, 2 * len(c) // 3
-            m2 = max(m2, m1 + 1)
-            put(c[: m1 + 1], pi)
-            put(c[m1 : m2 + 1], pi)
-            put(c[m2:], pi)
-        elif k in where and len(c) >= 3:
-            m = len(c) // 2
-            put(c[: m + 1], pi)
-            put(c[m:], pi)
-        elif k in where and len(out[where[k]]) >= 3:  # split the earlier one instead
-            j = where.pop(k)
-            old = out[j]
-            m = len(old) // 2
-            out[j] = old[: m + 1]
-            where.setdefault(key(out[j]), j)
-            put(old[m:], out_piece[j])
-            put(c, pi)
+    off = np.r_[0, np.cumsum(c_len)]
+    u, v = flat[off[:-1]], flat[off[1:] - 1]
+    key = np.minimum(u, v) * (n_nodes + 1) + np.maximum(u, v)
+    n = len(c_len)
+    o = np.lexsort((c_len > 2, key))  # by key, two-node chains first
+    ks = key[o]
+    first = np.r_[True, ks[1:] != ks[:-1]] if n else np.empty(0, bool)
+    dup = np.zeros(n, bool)
+    dup[o[~first]] = True
+    bad = np.flatnonzero(((u == v) & (c_len >= 4)) | (dup & (c_len >= 3)))
+    if len(bad) == 0:
+        return flat, c_len, c_piece
+    keep = np.ones(n, bool)
+    keep[bad] = False
+    parts: list[np.ndarray] = []
+    part_piece: list[int] = []
+    for k in bad.tolist():
+        c = flat[off[k] : off[k + 1]]
+        if c[0] == c[-1]:  # a ring: three edges (two would be parallel)
+            m1, m2 = len(c) // 3, max(2 * len(c) // 3, len(c) // 3 + 1)
+            pieces = [c[: m1 + 1], c[m1 : m2 + 1], c[m2:]]
         else:
-            put(c, pi)
-    return out, out_piece
+            m = len(c) // 2
+            pieces = [c[: m + 1], c[m:]]
+        parts.extend(pieces)
+        part_piece.extend([int(c_piece[k])] * len(pieces))
+    keep_flat = np.repeat(keep, c_len)
+    return (
+        np.r_[flat[keep_flat], *parts],
+        np.r_[c_len[keep], [len(q) for q in parts]].astype(np.int64),
+        np.r_[c_piece[keep], part_piece].astype(np.int64),
+    )
 
 
 def _merge_group(
-    grp: list[int], seq_nodes: list[np.ndarray], endpoint: np.ndarray
+    grp: list[int], seq_nodes: dict[int, np.ndarray], endpoint: np.ndarray
 ) -> list[np.ndarray]:
     """Join pieces that meet at non-endpoint nodes into chains running endpoint to endpoint."""
     at: dict[int, list[int]] = {}
