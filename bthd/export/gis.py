@@ -360,24 +360,25 @@ def write_shapefiles(
         mapping = dbf_names(cols)
         rows.extend((name, c, mapping[c]) for c in cols)
         p = folder / f"{name}.shp"
-        paths.extend(
-            write_shapefile(
-                gdf.geometry,
-                p,
-                [
-                    DbfField(mapping[c], _dbf_kind(gdf[c]), gdf[c].to_numpy(dtype=object))
-                    for c in cols
-                ],
-                updated=_stamp(stamp).date(),
-                encoding="utf-8",
+        fields = [
+            DbfField(mapping[c], _dbf_kind(gdf[c]), gdf[c].to_numpy(dtype=object)) for c in cols
+        ]
+        try:
+            written = write_shapefile(
+                gdf.geometry, p, fields, updated=_stamp(stamp).date(), encoding="utf-8"
             )
-        )
-    fields = folder / "fields.csv"
-    with fields.open("w", encoding="utf-8", newline="") as f:
+        except ValueError as exc:
+            raise ParameterError(
+                f"layer {name}: cannot be a Shapefile ({exc}); export it as gpkg or parquet, "
+                "which have no such limit."
+            ) from exc
+        paths.extend(written)
+    table = folder / "fields.csv"
+    with table.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["layer", "column", "dbf_name"])
         w.writerows(rows)
-    paths.append(fields)
+    paths.append(table)
     return paths
 
 
