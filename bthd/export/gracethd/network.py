@@ -299,6 +299,8 @@ def _cables(
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     """Cables: the links of one tree and size merged end to end, ``n_cables`` of each."""
     cb_rows, cl_rows = [], []
+    # numbered per tree and size, across the runs laid 1, 2... cables deep, so codes are unique
+    runs: dict[tuple[str, str, int], int] = {}
     groups = lk.groupby(["tree", "link_type", "cable_size", "n_cables"], sort=True)
     for (tree, ltype, size, count), grp in groups:
         merged = shapely.line_merge(shapely.multilinestrings(grp.geometry.to_numpy()))
@@ -309,7 +311,10 @@ def _cables(
         used = int(grp["fibres"].max())
         nro = str(tree) if ltype == "TR" else str(parents.get(str(tree)) or "")
         pm = str(tree) if ltype == "DI" else None
-        for k, i in enumerate(order, start=1):
+        run_key = (str(tree), str(ltype), int(size))
+        first = runs.get(run_key, 0)
+        runs[run_key] = first + len(order)
+        for k, i in enumerate(order, start=first + 1):
             geom = parts[i]
             for j in range(1, int(count) + 1):
                 code = f"{tree}-{int(size):03d}-{k:03d}" + (f"-{j}" if count > 1 else "")
