@@ -97,3 +97,18 @@ def test_mixed_resolutions_are_resampled_to_the_finest(tmp_path: Path) -> None:
     m = read_mosaic(idx, (X0, Y1 - 10, X0 + 20, Y1), kind="RGB", resampling="nearest")
     assert m.resolution == 0.5 and m.shape == (20, 40)
     assert (m.data[:, :, :20] == 50).all() and (m.data[:, :, 20:] == 200).all()
+
+
+def test_four_band_and_irc_tiles_give_the_same_named_bands(tmp_path: Path) -> None:
+    rgbi = np.stack([np.full((10, 10), v, np.uint8) for v in (10, 20, 30, 40)])  # R, G, B, NIR
+    irc = np.stack([np.full((10, 10), v, np.uint8) for v in (140, 110, 120)])  # NIR, R, G
+    write_tile(tmp_path / "a.tif", rgbi, X0, Y1, 1.0, tags={"BTHD_BANDS": "R,G,B,NIR"})
+    write_tile(tmp_path / "b-IRC.tif", irc, X0 + 10, Y1, 1.0)
+    idx = index_tiles(tmp_path)
+    assert list(idx["interpretation"]) == ["RGBI", "IRC"]
+    m = read_mosaic(idx, (X0, Y1 - 10, X0 + 20, Y1), kind="IRC", resampling="nearest")
+    assert m.band_names == ("NIR", "R", "G")
+    assert (m.data[:, :, :10] == np.array([40, 10, 20])[:, None, None]).all()
+    assert (m.data[:, :, 10:] == np.array([140, 110, 120])[:, None, None]).all()
+    rgb = read_mosaic(idx, (X0, Y1 - 10, X0 + 10, Y1), kind="RGB")
+    assert (rgb.data == np.array([10, 20, 30])[:, None, None]).all()
