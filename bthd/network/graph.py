@@ -18,7 +18,6 @@ Not for: the road network itself (:mod:`bthd.network.roads`) or Steiner trees
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -44,33 +43,63 @@ _KEY_STRIDE = 10_000_000_000
 _MAX_JUMPS = 64
 
 
-@dataclass(frozen=True)
 class UndirectedCSR:
-    """A symmetric CSR matrix of an undirected graph and the edges it kept.
+    """A symmetric CSR matrix of an undirected graph and the lookup of its edges.
 
     Attributes
     ----------
     matrix
         ``n × n`` CSR matrix holding each kept edge's weight in both directions.
-    keys
-        Sorted keys ``min(u, v) * n + max(u, v)`` of the kept edges.
-    edge
-        Index, in the edge arrays given, of the edge of each key.
     n
         Number of nodes.
     """
 
-    matrix: sparse.csr_matrix
-    keys: np.ndarray
-    edge: np.ndarray
-    n: int
+    def __init__(
+        self,
+        matrix: sparse.csr_matrix,
+        n: int,
+        u: np.ndarray,
+        v: np.ndarray,
+        edge: np.ndarray | None = None,
+    ) -> None:
+        self.matrix = matrix
+        self.n = n
+        self._u = u
+        self._v = v
+        self._edge = edge
+        self._keys: np.ndarray | None = None
+
+    def _lookup(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted keys ``min(u, v) * n + max(u, v)`` of the kept edges and their edge index,
+        built on first use (many callers only want the matrix)."""
+        if self._keys is None:
+            key = np.minimum(self._u, self._v).astype(np.int64) * self.n + np.maximum(
+                self._u, self._v
+            )
+            if self._edge is None:  # edges as given: sort their keys
+                self._edge = np.argsort(key)
+                self._keys = key[self._edge]
+            else:  # kept edges, already in key order
+                self._keys = key
+        assert self._edge is not None
+        return self._keys, self._edge
+
+    @property
+    def keys(self) -> np.ndarray:
+        """Sorted keys ``min(u, v) * n + max(u, v)`` of the kept edges."""
+        return self._lookup()[0]
+
+    @property
+    def edge(self) -> np.ndarray:
+        """Index, in the edge arrays given, of the edge of each of :attr:`keys`."""
+        return self._lookup()[1]
 
     def edge_ids(self, a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
         """Edge index of each node pair ``(a, b)`` (either order); the pairs must be edges."""
+        keys, edge = self._lookup()
         a = np.asarray(a, dtype=np.int64)
         b = np.asarray(b, dtype=np.int64)
-        key = np.minimum(a, b) * self.n + np.maximum(a, b)
-        return self.edge[np.searchsorted(self.keys, key)]
+        return edge[np.searchsorted(keys, np.minimum(a, b) * self.n + np.maximum(a, b))]
 
 
 def undirected_csr(
@@ -105,24 +134,19 @@ def undirected_csr(
     u = np.asarray(u)
     v = np.asarray(v)
     w = np.asarray(w)
-    a = np.minimum(u, v)
-    b = np.maximum(u, v)
+    eid = None
     if parallel == "min":
+        a = np.minimum(u, v)
+        b = np.maximum(u, v)
         # lexsort is stable: among parallel edges of equal weight the first given wins
         order = np.lexsort((w, b, a))
-        a, b, ww = a[order], b[order], w[order]
+        a, b, w = a[order], b[order], w[order]
         first = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])] if len(a) else np.empty(0, bool)
-        a, b, ww, eid = a[first], b[first], ww[first], order[first]
-        keys = a.astype(np.int64) * n + b
-    else:
-        ww = w
-        key = a.astype(np.int64) * n + b
-        eid = np.argsort(key)
-        keys = key[eid]
+        u, v, w, eid = a[first], b[first], w[first], order[first]
     if min_weight is not None:
-        ww = np.maximum(ww, min_weight)
-    m = sparse.coo_matrix((np.r_[ww, ww], (np.r_[a, b], np.r_[b, a])), shape=(n, n)).tocsr()
-    return UndirectedCSR(m, keys, eid, n)
+        w = np.maximum(w, min_weight)
+    m = sparse.coo_matrix((np.r_[w, w], (np.r_[u, v], np.r_[v, u])), shape=(n, n)).tocsr()
+    return UndirectedCSR(m, n, u, v, eid)
 
 
 def trace_paths(
@@ -147,54 +171,61 @@ def trace_paths(
     Returns
     -------
     start, parent, child
-        Per step: the position in ``starts`` of a start whose path holds it, and the edge as
-        (predecessor, node).
+        Per step: the position in ``starts`` of the start whose path it is (-1 with ``merge``:
+        a step may lie on the paths of several starts), and the edge as (predecessor, node).
     """
     starts = np.asarray(starts, dtype=np.int64)
-    if not merge:
-        cur = starts.copy()
-        pos = np.arange(len(starts))
-        active = pred[cur] >= 0
-        out_s, out_p, out_c = [], [], []
-        while active.any():
-            c = cur[active]
-            p = pred[c]
-            out_s.append(pos[active])
-            out_p.append(p)
-            out_c.append(c)
-            cur[active] = p
-            active &= pred[cur] >= 0
-    else:
-        n = len(pred)
-        marked = np.zeros(n, bool)
-        stamp = np.full(n, -1, np.int64)
-        keep = _one_of_each(starts, stamp)
-        frontier, lab = starts[keep], np.flatnonzero(keep)
-        out_s, out_p, out_c = [], [], []
-        while frontier.size:
-            marked[frontier] = True
-            p = pred[frontier]
-            ok = p >= 0
-            frontier, lab, p = frontier[ok], lab[ok], p[ok]
-            out_s.append(lab)
-            out_p.append(p)
-            out_c.append(frontier)
-            keep = _one_of_each(p, stamp)
-            p, lab = p[keep], lab[keep]
-            new = ~marked[p]
-            frontier, lab = p[new], lab[new]
+    if merge:
+        return _merged_paths(pred, starts)
+    cur = starts.copy()
+    pos = np.arange(len(starts))
+    active = pred[cur] >= 0
+    out_s, out_p, out_c = [], [], []
+    while active.any():
+        c = cur[active]
+        p = pred[c]
+        out_s.append(pos[active])
+        out_p.append(p)
+        out_c.append(c)
+        cur[active] = p
+        active &= pred[cur] >= 0
     if not out_s:
         e = np.empty(0, np.int64)
-        return e, e, e.copy()
+        return e, e.copy(), e.copy()
     return np.concatenate(out_s), np.concatenate(out_p), np.concatenate(out_c)
 
 
-def _one_of_each(x: np.ndarray, stamp: np.ndarray) -> np.ndarray:
-    """Mask keeping one position of each distinct value of ``x`` (non-negative ints below
-    ``len(stamp)``), without sorting; ``stamp`` is scratch space."""
+def _merged_paths(
+    pred: np.ndarray, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`trace_paths` with ``merge``: each node's step once, walking all paths at once."""
+    n = len(pred)
+    marked = np.zeros(n, bool)
+    stamp = np.full(n, -1, np.int64)
+    frontier = _distinct(starts, stamp)
+    out_p, out_c = [], []
+    while frontier.size:
+        marked[frontier] = True
+        p = pred[frontier]
+        ok = p >= 0
+        p = p[ok]
+        out_p.append(p)
+        out_c.append(frontier[ok])
+        p = _distinct(p, stamp)
+        frontier = p[~marked[p]]
+    if not out_c:
+        e = np.empty(0, np.int64)
+        return e, e.copy(), e.copy()
+    child = np.concatenate(out_c)
+    return np.full(len(child), -1, np.int64), np.concatenate(out_p), child
+
+
+def _distinct(x: np.ndarray, stamp: np.ndarray) -> np.ndarray:
+    """The distinct values of ``x`` (non-negative ints below ``len(stamp)``) without sorting;
+    ``stamp`` is scratch space."""
     pos = np.arange(len(x))
     stamp[x] = pos
-    return stamp[x] == pos
+    return x[stamp[x] == pos]
 
 
 def pointer_jump(

@@ -926,6 +926,7 @@ class _Graph:
         self.terminals = np.flatnonzero(term)
         self.csr = undirected_csr(n, u, v, w, parallel="none", min_weight=None)
         self.A = self.csr.matrix
+        self.edge_ids = self.csr.edge_ids  # node pairs → edge ids
 
     def sub(self, ids: np.ndarray) -> _Graph:
         """The graph made of edges ``ids``, nodes renumbered (edge i is ``ids[i]``)."""
@@ -934,9 +935,6 @@ class _Graph:
         new[nodes] = np.arange(len(nodes))
         sub = _Graph(len(nodes), new[self.u[ids]], new[self.v[ids]], self.w[ids], self.term[nodes])
         return sub
-
-    def edge_ids(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return self.csr.edge_ids(x, y)
 
     def cost(self, ids: np.ndarray) -> float:
         return float(self.w[ids].sum())
