@@ -112,10 +112,15 @@ def test_a_forced_head_and_the_maximum_keep_a_remainder_apart() -> None:
     _check_heads(p, parent, item_node)
 
 
-@pytest.mark.parametrize(("span_yields", "zones"), [(False, [5, 5]), (True, [10])])
-def test_for_pm_zones_the_span_yields_to_the_minimum(span_yields: bool, zones: list[int]) -> None:
+@pytest.mark.parametrize(
+    ("yield_span", "zones"), [(None, [5, 5]), (4000.0, [5, 5]), (6000.0, [10])]
+)
+def test_for_pm_zones_the_span_yields_to_the_minimum(
+    yield_span: float | None, zones: list[int]
+) -> None:
     # a far branch of 5 locaux 5 km beyond node 1 (5 locaux): cut for its span it leaves two
-    # zones below the minimum of 8; when the span yields, one zone of 10 headed at node 1
+    # zones below the minimum of 8; when the span yields (up to 6 km, not 4), one zone of 10
+    # headed at node 1
     parent = np.array([-1, 0, 1])
     item_node = np.r_[np.full(5, 1), np.full(5, 2)]
     p = partition_tree(
@@ -128,10 +133,10 @@ def test_for_pm_zones_the_span_yields_to_the_minimum(span_yields: bool, zones: l
         max_load=100,
         edge_len=np.array([0.0, 100.0, 5000.0]),
         max_span=1000.0,
-        span_yields=span_yields,
+        yield_span=yield_span,
     )
     assert sorted(p.zone_load.tolist()) == zones
-    if span_yields:
+    if yield_span == 6000.0:
         assert p.zone_site.tolist() == [1]
     _check_heads(p, parent, item_node)
 
@@ -147,7 +152,7 @@ def test_random_trees_keep_bounds_and_heads(seed: int) -> None:
     forced = rng.random(n) < 0.02
     for kw in (
         {"min_load": 3, "target": 12, "max_load": 12, "max_span": 150.0},
-        {"min_load": 60, "target": 120, "max_load": 200, "max_span": 400.0, "span_yields": True},
+        {"min_load": 60, "target": 120, "max_load": 200, "max_span": 400.0, "yield_span": np.inf},
     ):
         p = partition_tree(
             _order(parent),
@@ -173,6 +178,6 @@ def test_random_trees_keep_bounds_and_heads(seed: int) -> None:
             s = p.zone_site[z]
             holder = p.zone_of_node[s]
             above = holder if holder != z else (p.zone_of_node[parent[s]] if parent[s] >= 0 else -1)
-            if above < 0 or (holder == z and forced[s]) or "span_yields" not in kw:
+            if above < 0 or (holder == z and forced[s]) or "yield_span" not in kw:
                 continue  # (PBO zones may also be kept apart by their span)
             assert loads[z] + loads[above] > kw["max_load"]

@@ -33,6 +33,10 @@ from bthd.settings import ARCEP, DESIGN, ArcepRules, DesignRules
 
 log = logging.getLogger(__name__)
 
+#: How far a PM zone's span may stretch beyond ``pm_max_span_m`` (times it) rather than leave a
+#: zone below ARCEP's 300 lines: long distribution trees lengthen the NRO→premise paths.
+PM_YIELD_SPAN = 1.5
+
 _NO_PARENT = -9999  # scipy's predecessor value for roots and unreached nodes
 
 
@@ -70,7 +74,7 @@ def partition_tree(
     forced: np.ndarray | None = None,
     edge_len: np.ndarray | None = None,
     max_span: float = np.inf,
-    span_yields: bool = False,
+    yield_span: float | None = None,
     group: np.ndarray | None = None,
 ) -> Partition:
     """Cut a rooted forest bottom-up into contiguous zones.
@@ -102,10 +106,11 @@ def partition_tree(
         Length of the edge from every node to its parent (m), and the longest road distance
         allowed from a zone's site to its farthest node: a subtree that would reach farther
         through its parent starts its own zone, and a remainder joins a zone only within it.
-    span_yields
-        The span limit yields to ``min_load``: a subtree below ``min_load`` is never cut for its
-        span, and a remainder may join a zone beyond it (PM zones: ARCEP's minimum matters more
-        than the planner's span).
+    yield_span
+        A longer span that ``max_span`` yields to for ``min_load``: a subtree below ``min_load``
+        is cut for its span only beyond it, and a remainder may join a zone within it (PM zones:
+        ARCEP's minimum matters more than the planner's span, up to the optical reach that long
+        distribution trees cost). None: ``max_span`` holds for every zone.
     group
         A group per node (commune, PM zone...): a remainder too small to stand alone joins a
         zone meeting at the same node only within its group.
@@ -116,16 +121,23 @@ def partition_tree(
     """
     n = len(parent)
     forced = np.zeros(n, bool) if forced is None else forced
+    small_span = max_span if yield_span is None else max(max_span, yield_span)
     # items per node, packed: a node's own load beyond max_load goes into zones of its own
     order_items = np.argsort(item_node, kind="stable")
     starts = np.searchsorted(item_node[order_items], np.arange(n))
     ends = np.searchsorted(item_node[order_items], np.arange(n), side="right")
     own = np.bincount(item_node, weights=item_load, minlength=n).astype(float)
 
-    residual = np.zeros(n)
-    span = np.zeros(n)
-    elen = np.zeros(n) if edge_len is None else edge_len
-    head_zone = np.full(n, -1, np.int64)  # zone of a node cut from its parent
+    # the pass below reads and writes one node at a time: Python lists are much faster at that
+    # than numpy arrays (same float64 arithmetic)
+    elen_a = np.zeros(n) if edge_len is None else np.asarray(edge_len, float)
+    elen: list[float] = elen_a.tolist()
+    own_l: list[float] = own.tolist()
+    par_l: list[int] = np.asarray(parent, np.int64).tolist()
+    forced_l: list[bool] = np.asarray(forced, bool).tolist()
+    group_l: list[int] | None = None if group is None else np.asarray(group).tolist()
+    span = [0.0] * n
+    head_zone = [-1] * n  # zone of a node cut from its parent
     item_zone = np.full(len(item_node), -1, np.int64)
     own_zone_items: list[tuple[np.ndarray, int]] = []  # items packed at their node
     zone_site: list[int] = []
@@ -149,13 +161,13 @@ def partition_tree(
             site = zone_site[z]
             if zone_load[z] + load > max_load:
                 continue
-            if group is not None and group[site] != group[node]:
+            if group_l is not None and group_l[site] != group_l[node]:
                 continue
             # a zone headed at a child of the node moves its site up to the node, lengthening
             # the way to each of its items: the least such lengthening first, then the lightest
             climb = elen[site] if site != node else 0.0
             merged = max(zone_span[z] + climb, reach)
-            if merged > max_span and not span_yields:
+            if merged > small_span:
                 continue
             key = (climb * zone_load[z], zone_load[z], z)
             if best < 0 or key < best_key:
@@ -166,9 +178,8 @@ def partition_tree(
             zone_site[best] = node
         return best
 
-    for node in order:
-        node = int(node)
-        own_load = own[node]
+    for node in np.asarray(order, np.int64).tolist():
+        own_load = own_l[node]
         if own_load > max_load:
             idx = order_items[starts[node] : ends[node]]
             loads = item_load[idx]
@@ -228,12 +239,12 @@ def partition_tree(
                 for c in members:
                     head_zone[c] = z
             span[node] = kept_span
-        residual[node] = total
-        p = int(parent[node])
+        p = par_l[node]
         if total <= 0:
             continue  # nothing to serve below: no zone (the node inherits its parent's)
-        too_far = span[node] + elen[node] > max_span and (not span_yields or total >= min_load)
-        if p < 0 or forced[node] or total >= target or too_far:
+        reach_up = span[node] + elen[node]
+        too_far = reach_up > max_span and (total >= min_load or reach_up > small_span)
+        if p < 0 or forced_l[node] or total >= target or too_far:
             z = join(node, total, span[node]) if total < min_load else -1
             if z >= 0:
                 head_zone[node] = z
@@ -245,17 +256,18 @@ def partition_tree(
             pending.setdefault(p, []).append((node, total))
 
     # labels and depths: parents before children
-    zone_of_node = np.full(n, -1, np.int64)
-    depth = np.zeros(n)
-    for node in order[::-1]:
-        node = int(node)
+    zone_l = [-1] * n
+    depth_l = [0.0] * n
+    for node in np.asarray(order, np.int64)[::-1].tolist():
         z = head_zone[node]
-        p = int(parent[node])
+        p = par_l[node]
         if p >= 0:
-            depth[node] = depth[p] + elen[node]
-        if z < 0:
-            z = zone_of_node[p] if p >= 0 else -1
-        zone_of_node[node] = z
+            depth_l[node] = depth_l[p] + elen[node]
+            if z < 0:
+                z = zone_l[p]
+        zone_l[node] = z
+    zone_of_node = np.asarray(zone_l, np.int64)
+    depth = np.asarray(depth_l)
     item_zone[:] = zone_of_node[item_node]
     for idx, z in own_zone_items:
         item_zone[idx] = z
@@ -276,7 +288,7 @@ def partition_tree(
             group,
             min_load=min_load,
             max_load=max_load,
-            max_span=np.inf if span_yields else max_span,
+            max_span=small_span,
         )
     return part
 
@@ -325,18 +337,22 @@ def _merge_small(
     """
     site = part.zone_site
     nz = len(site)
-    load = part.zone_load.astype(float).copy()
-    reach = reach.astype(float).copy()
     ids = np.arange(nz)
     holder = part.zone_of_node[site]
     par = parent[site]
     above_parent = np.where(par >= 0, part.zone_of_node[np.maximum(par, 0)], -1)
-    up = np.where(holder != ids, holder, above_parent)
-    up[forced[site] & (holder == ids)] = -1  # a forced head starts its zone for good
+    up_a = np.where(holder != ids, holder, above_parent)
+    up_a[forced[site] & (holder == ids)] = -1  # a forced head starts its zone for good
     below: dict[int, list[int]] = {}
-    for z in np.flatnonzero(up >= 0).tolist():
-        below.setdefault(int(up[z]), []).append(z)
-    rep = ids.copy()
+    for z in np.flatnonzero(up_a >= 0).tolist():
+        below.setdefault(int(up_a[z]), []).append(z)
+    # one zone at a time from here: Python lists
+    up: list[int] = up_a.tolist()
+    load: list[float] = part.zone_load.astype(float).tolist()
+    span_of: list[float] = np.asarray(reach, float).tolist()
+    site_depth: list[float] = depth[site].tolist()
+    site_group: list[int] | None = None if group is None else np.asarray(group)[site].tolist()
+    rep: list[int] = ids.tolist()
 
     def find(z: int) -> int:
         root = z
@@ -346,35 +362,35 @@ def _merge_small(
             rep[z], z = root, int(rep[z])
         return root
 
-    heap = [(float(load[z]), int(z)) for z in np.flatnonzero((load < min_load) & (load > 0))]
+    heap = [(load[z], z) for z in range(nz) if 0 < load[z] < min_load]
     heapq.heapify(heap)
     while heap:
         lz, s = heapq.heappop(heap)
         if rep[s] != s or load[s] != lz:
             continue  # merged or grown since it was queued
         best: tuple[float, int, int, int, float] | None = None  # load, zone, upper, lower, span
-        options = [(find(int(up[s])), True)] if up[s] >= 0 else []
+        options = [(find(up[s]), True)] if up[s] >= 0 else []
         options += [(find(c), False) for c in below.get(s, [])]
         for other, upward in options:
             if other == s or load[s] + load[other] > max_load:
                 continue
-            if group is not None and group[site[other]] != group[site[s]]:
+            if site_group is not None and site_group[other] != site_group[s]:
                 continue
             upper, lower = (other, s) if upward else (s, other)
-            span = max(reach[upper], reach[lower] + depth[site[lower]] - depth[site[upper]])
+            span = max(span_of[upper], span_of[lower] + site_depth[lower] - site_depth[upper])
             if span > max_span:
                 continue
             if best is None or (load[other], other) < best[:2]:
-                best = (float(load[other]), other, upper, lower, float(span))
+                best = (load[other], other, upper, lower, span)
         if best is None:
             continue
         _, _, upper, lower, span = best
         rep[lower] = upper
         load[upper] += load[lower]
-        reach[upper] = span
+        span_of[upper] = span
         below[upper] = below.get(upper, []) + below.pop(lower, [])
         if load[upper] < min_load:
-            heapq.heappush(heap, (float(load[upper]), upper))
+            heapq.heappush(heap, (load[upper], upper))
     final = np.array([find(z) for z in range(nz)], np.int64)
     alive = final == ids
     new_id = np.cumsum(alive) - 1
@@ -580,7 +596,7 @@ def zone_premises(
         forced=forced,
         edge_len=edge_len,
         max_span=rules.pm_max_span_m,
-        span_yields=True,
+        yield_span=PM_YIELD_SPAN * rules.pm_max_span_m,
         group=node_group,
     )
     # PBOs within PM zones: a node starts a new PBO zone where its PM zone changes
@@ -647,7 +663,9 @@ def zone_premises(
         np.where(
             nro_flags[pm_nro] != "",
             f"below {arcep.pm_min_lines_remote} lines: island or isolated ZNRO",
-            f"below {arcep.pm_min_lines_remote} lines: the tree leaves a remainder",
+            f"below {arcep.pm_min_lines_remote} lines: a remainder of the tree that no "
+            f"neighbouring PM zone can take within {arcep.pm_max_lines} lines and "
+            f"{PM_YIELD_SPAN * rules.pm_max_span_m / 1000:g} km",
         ),
         np.where(
             pm_lines > arcep.pm_max_lines,
