@@ -156,3 +156,13 @@ def test_many_tiles_are_read_in_order_on_threads(tmp_path: Path) -> None:
         idx = index_tiles(tmp_path)
     assert len(idx) == 129 and idx["name"].is_monotonic_increasing
     assert (idx.geometry.bounds["minx"].diff().dropna() > 0).all()
+
+
+def test_cloud_optimised_geotiff_is_indexed(tmp_path: Path) -> None:
+    data = np.arange(3 * 300 * 300, dtype=np.uint32).reshape(3, 300, 300).astype(np.uint8)
+    path = write_tile(tmp_path / "cog-RVB.tif", data, 250_000, 6_800_000, 0.2, driver="COG")
+    with rasterio.open(path) as src:
+        assert src.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG"
+    idx = index_tiles(tmp_path)
+    assert list(idx["interpretation"]) == ["RGB"] and idx["res_m"].iloc[0] == pytest.approx(0.2)
+    assert idx.geometry.iloc[0].bounds == pytest.approx((250_000, 6_799_940, 250_060, 6_800_000))
