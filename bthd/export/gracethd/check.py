@@ -150,7 +150,29 @@ def _as_text(series: pd.Series, kind: str) -> pd.Series:
             return str(int(v))
         return str(v)
 
-    return pd.Series([one(v) for v in series], index=series.index, dtype=object)
+    null = series.isna().to_numpy()
+    if null.all():
+        return pd.Series([""] * len(series), index=series.index, dtype=object)
+    if pd.api.types.is_bool_dtype(series):
+        text = np.where(series.to_numpy(dtype=bool), "1", "0").astype(object)
+    elif pd.api.types.is_datetime64_any_dtype(series):
+        text = series.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    elif pd.api.types.is_integer_dtype(series):
+        text = series.astype(str).to_numpy(dtype=object)
+    elif pd.api.types.is_float_dtype(series):
+        values = series.to_numpy(dtype=float)
+        whole = np.all(np.mod(values[~null], 1) == 0)
+        if kind in ("int", "bool") and whole:
+            text = np.array([str(int(v)) for v in np.nan_to_num(values)], dtype=object)
+        else:
+            text = series.astype(str).to_numpy(dtype=object)
+    elif pd.api.types.infer_dtype(series, skipna=True) == "string":
+        text = series.to_numpy(dtype=object)
+    else:  # mixed values: one by one
+        return pd.Series([one(v) for v in series], index=series.index, dtype=object)
+    text = text.copy()
+    text[null] = ""
+    return pd.Series(text, index=series.index, dtype=object)
 
 
 def _read_shp(path: Path, table: str, out: list[Finding]) -> gpd.GeoDataFrame | None:
