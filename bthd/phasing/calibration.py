@@ -6,8 +6,12 @@ line figures are compared in two ways: as **shares of the programme** (published
 programme total against model figure / model lines), always; and as **absolute** numbers
 when the plan covers the whole region (where the gap shows as it is, never forced away). Phase
 totals are scenario targets that the planner fills in order (a phase's lines are the first
-lines built up to its target), so their check is the year each phase is complete; the
-raccordables, raccordés, cost and funding shares are outcomes of the plan.
+lines built up to its target), so their check is the year each phase is complete. In the
+reference scenario the capacities are derived from the published raccordables and the take-up
+curve is fitted on the 2024 raccordés, so those rows check that the planner uses its capacity
+(zone granularity, complétude, MED delays) rather than give an independent test; the cost,
+the number of zones and PM zones per tranche, the phase years and the funding shares are
+outcomes of the plan. Each row's ``source`` says which is which.
 
 Not for: the plan itself (:mod:`bthd.phasing.engine`).
 """
