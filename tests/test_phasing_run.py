@@ -180,3 +180,31 @@ def test_compare_two_scenarios_writes_tables_and_charts(
         assert img.shape[0] > 300 and img.shape[1] > 500
     r = CliRunner().invoke(app, ["compare", str(a), "--out", str(tmp_path / "one")])
     assert r.exit_code == 2 and "at least two" in r.output
+
+
+def test_cli_plan_exact_reports_the_gap(
+    design_run: Path, result: PlanResult, tmp_path: Path
+) -> None:
+    out = tmp_path / "exact"
+    r = CliRunner().invoke(
+        app,
+        [
+            "plan",
+            "bthd-reference",
+            "--from-run",
+            str(design_run),
+            "--out",
+            str(out),
+            "--exact",
+            "--time-limit",
+            "2",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "Greedy against exact" in r.output
+    gap = pd.read_csv(out / "tables" / "plan_exact_gap.csv").iloc[0]
+    assert gap["greedy_objective"] == pytest.approx(result.plan.objective, abs=0.1)
+    assert gap["pm_zones"] == int((~result.plan.units["excluded"]).sum())
+    assert gap["exact_bound"] >= gap["greedy_objective"]  # the bound caps every plan
+    sched = pd.read_csv(out / "tables" / "plan_exact_schedule.csv")
+    assert set(sched["pm_id"]) == set(result.plan.units["pm_id"])
