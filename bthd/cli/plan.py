@@ -74,6 +74,15 @@ def _run(
         "exact": exact,
         "seed": seed,
     }
+    if from_run is not None and region:
+        from bthd.io.runs import open_run
+
+        scope = open_run(from_run).manifest.get("parameters", {}).get("scope")
+        if scope not in (None, "region"):
+            raise ParameterError(
+                f"--region: the run {from_run} covers {scope}, not the region; drop --region "
+                "or give a run of the whole region (bthd demo --region)."
+            )
     with tempfile.TemporaryDirectory(prefix="bthd-plan-") as tmp:
         design_run = from_run
         if design_run is None:
