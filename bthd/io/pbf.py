@@ -33,8 +33,9 @@ rapidjson) decodes the whole file into memory before filtering, which does not f
 extract comfortably; QuackOSM 0.19 (DuckDB, 25 MB, and about fifteen further packages) streams
 through on-disk Parquet caches, a heavier machine for a roads-only read. The reader makes one
 pass: libosmium keeps the node locations in its own index (in memory, or in a file with
-``node_storage``) and hands Python only the ``highway`` ways (C++ entity and key filters), whose
-node ids and coordinates go into compact arrays; the graph is then built with numpy. Memory
+``node_storage``) and hands Python only the ``highway`` ways (C++ entity and key filters); each
+way's node ids go into a compact array and its positions come as one WKB line built in C++;
+the graph is then built with numpy. Memory
 is the location index (about 16 bytes per node of the file) plus about 20 bytes per road node
 reference, so a 300 MB regional extract fits in well under 2 GB.
 
@@ -76,10 +77,6 @@ EXCLUDED_AREA = re.compile("yes")
 EDGE_TAGS = ("highway", "name", "ref", "access", "service", "bridge", "tunnel")
 #: Earth radius of osmnx's great-circle lengths, in metres.
 EARTH_RADIUS_M = 6_371_009.0
-#: Scale of osmium's integer coordinates (1e-7 degree).
-_COORD_SCALE = 1e-7
-#: osmium's integer coordinate of an unknown location (a node missing from the extract).
-_UNDEFINED = 2_147_483_647
 
 
 @dataclass
@@ -166,10 +163,13 @@ def read_osm_roads(
 
     # ---- one pass: node locations into libosmium's index (C++), highway ways to Python ----
     refs = array("q")
-    ref_x = array("i")
-    ref_y = array("i")
     starts = array("q")
     way_ids = array("q")
+    # each way's node positions come as one WKB line built in C++ (a Python loop over its nodes
+    # would take most of the time); a way with nodes missing from the extract takes the slow path
+    wkbs: list[str | None] = []
+    slow: dict[int, list[tuple[float, float]]] = {}
+    fab = osmium.geom.WKBFactory()
     tags: dict[str, list[str | None]] = {k: [] for k in EDGE_TAGS}
     ferries = 0
     try:
@@ -192,10 +192,14 @@ def read_osm_roads(
             if len(nds) < 2:
                 continue
             starts.append(len(refs))
-            for n in nds:
-                refs.append(n.ref)
-                ref_x.append(n.x)
-                ref_y.append(n.y)
+            refs.extend([n.ref for n in nds])
+            try:
+                wkbs.append(fab.create_linestring(nds, use_nodes=osmium.geom.ALL))
+            except (osmium.InvalidLocationError, RuntimeError):
+                wkbs.append(None)
+                slow[len(wkbs) - 1] = [
+                    (n.lon, n.lat) if n.location.valid() else (np.nan, np.nan) for n in nds
+                ]
             way_ids.append(w.id)
             for k in EDGE_TAGS:
                 tags[k].append(wt.get(k))
@@ -207,19 +211,19 @@ def read_osm_roads(
             "Export the streets (highway=*), or check that this is the right extract."
         )
     R = np.frombuffer(refs, dtype=np.int64)
-    RX = np.frombuffer(ref_x, dtype=np.int32)
-    RY = np.frombuffer(ref_y, dtype=np.int32)
-    located = (RX != _UNDEFINED) & (RY != _UNDEFINED)
+    S = np.frombuffer(starts, dtype=np.int64)
+    RX, RY = _ref_positions(wkbs, slow, S, len(R))
+    del wkbs, slow
+    located = np.isfinite(RX) & np.isfinite(RY)
     if not located.any():
         raise InputError(f"{source}: the roads of the file have no node with a position.")
     ids, first_ref = np.unique(R[located], return_index=True)
-    lon = RX[located][first_ref] * _COORD_SCALE
-    lat = RY[located][first_ref] * _COORD_SCALE
+    lon = RX[located][first_ref]
+    lat = RY[located][first_ref]
     bbox = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
     to_l93 = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
     x, y = to_l93.transform(lon, lat)
 
-    S = np.frombuffer(starts, dtype=np.int64)
     n_ways = len(S)
     way_of_ref = np.repeat(np.arange(n_ways), np.diff(np.r_[S, len(R)]))
     pos = np.minimum(np.searchsorted(ids, R), len(ids) - 1)
@@ -471,6 +475,30 @@ def _merge_group(
             tail = int(s[-1])
         out.append(np.concatenate(parts))
     return out
+
+
+def _ref_positions(
+    wkbs: list[str | None], slow: dict[int, list[tuple[float, float]]], starts: Any, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude of every node reference (NaN where the extract lacks the node)."""
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    ends = np.r_[starts[1:], n]
+    fast = np.array([g is not None for g in wkbs], bool)
+    if fast.any():
+        lines = shapely.from_wkb(np.array([g for g in wkbs if g is not None], dtype=object))
+        xy = shapely.get_coordinates(lines)
+        lens = (ends - starts)[fast]
+        off = np.r_[0, np.cumsum(lens)]
+        pos = np.arange(off[-1]) + np.repeat(starts[fast] - off[:-1], lens)
+        if len(pos) != len(xy):  # never expected: WKB with use_nodes=ALL keeps every node
+            raise InputError("node positions do not match the ways' node lists")
+        lon[pos], lat[pos] = xy[:, 0], xy[:, 1]
+    for k, pts in slow.items():
+        a = np.asarray(pts, float)
+        lon[starts[k] : starts[k] + len(a)] = a[:, 0]
+        lat[starts[k] : starts[k] + len(a)] = a[:, 1]
+    return lon, lat
 
 
 def _haversine(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> Any:
