@@ -17,7 +17,8 @@ def validate(
         ...,
         "--kind",
         "-k",
-        help="Layer kind: communes, epci, departements, premises, roads, sites, links, zones.",
+        help="Layer kind: communes, epci, departements, premises, roads, sites, links, zones; "
+        "or gracethd (PATH is then a GraceTHD v2.0.1 delivery folder).",
     ),
     layer: str | None = typer.Option(
         None, "--layer", "-l", help="Layer name in a multi-layer file."
@@ -35,9 +36,16 @@ def validate(
     from bthd.io import read
     from bthd.schema import LAYERS
 
+    if kind == "gracethd":
+        from bthd.export.gracethd.check import check_delivery
+
+        report = handle_errors(check_delivery)(path)
+        console.print(report.format(), markup=False)
+        raise typer.Exit(0 if report.ok else 1)
     if kind not in LAYERS:
         raise typer.BadParameter(
-            f"unknown kind {kind!r}; use one of {', '.join(LAYERS)}", param_hint="--kind"
+            f"unknown kind {kind!r}; use one of {', '.join(LAYERS)}, gracethd",
+            param_hint="--kind",
         )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

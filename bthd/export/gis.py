@@ -20,15 +20,13 @@ Not for: the GraceTHD delivery (:mod:`bthd.export.gracethd`).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,13 +41,12 @@ from bthd.export._dbf import DbfField, write_shapefile
 from bthd.export._run import RunLayers, load_run
 from bthd.export.styles import STYLES, qml, sld
 from bthd.io import atomic_dir
+from bthd.io._gdal import DEFAULT_STAMP, _stamp, reproducible_gpkg_env  # noqa: F401
 
 log = logging.getLogger(__name__)
 
 #: Decimals of GeoJSON coordinates in degrees (1e-7° is about 1 cm).
 GEOJSON_DECIMALS = 7
-#: Stamp of a GeoPackage written without a date (the run's own ``layers.gpkg``).
-DEFAULT_STAMP = "2000-01-01T00:00:00Z"
 
 #: How a run layer splits into exported layers: column, value → exported name and title.
 SPLITS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
@@ -107,44 +104,6 @@ class ExportResult:
     files: dict[str, list[str]] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     check: Any = None
-
-
-def _stamp(when: str | datetime | None) -> datetime:
-    if when is None:
-        when = os.environ.get("SOURCE_DATE_EPOCH") or DEFAULT_STAMP
-        if when.isdigit():
-            return datetime.fromtimestamp(int(when), UTC)
-    if isinstance(when, datetime):
-        return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
-    return datetime.fromisoformat(when.replace("Z", "+00:00")).astimezone(UTC)
-
-
-@contextlib.contextmanager
-def reproducible_gpkg_env(when: str | datetime | None = None) -> Iterator[str]:
-    """Make GDAL stamp GeoPackages (and DBF files) with a fixed date instead of now.
-
-    GDAL writes the current time into ``gpkg_contents.last_change`` unless the configuration
-    option ``OGR_CURRENT_DATE`` is set; inside this block it is set, so that the same layers
-    give byte-identical files. The previous value is restored on exit.
-
-    Parameters
-    ----------
-    when
-        The date to write: a datetime, an ISO 8601 string, or None for ``SOURCE_DATE_EPOCH``
-        (seconds since 1970, the reproducible-builds convention) or else 2000-01-01.
-
-    Yields
-    ------
-    str
-        The stamp in GeoPackage form (``YYYY-MM-DDTHH:MM:SS.000Z``).
-    """
-    stamp = _stamp(when).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
-    try:
-        yield stamp
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
 
 def export_layers(run: RunLayers) -> dict[str, tuple[gpd.GeoDataFrame, str]]:

@@ -27,6 +27,7 @@ import shapely
 from bthd._errors import InputError, InputNotFoundError, OutputExistsError
 from bthd.io._atomic import atomic_dir, atomic_file, check_output
 from bthd.io._csv import read_csv_fr, sniff_csv, to_number
+from bthd.io._gdal import reproducible_gpkg_env
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +194,7 @@ def write_layers(
     path: str | os.PathLike[str],
     *,
     overwrite: bool = False,
+    stamp: str | None = None,
 ) -> Path:
     """Write layers atomically into one file (GeoPackage) or one file each (other formats).
 
@@ -208,6 +210,9 @@ def write_layers(
         the CRS.
     overwrite
         Replace an existing output (only once the new one is complete).
+    stamp
+        Date GDAL writes into a GeoPackage (ISO 8601); default ``SOURCE_DATE_EPOCH`` or a fixed
+        date, so that the same layers give byte-identical files.
     """
     dest = Path(path)
     suffix = dest.suffix.lower()
@@ -222,7 +227,7 @@ def write_layers(
     if suffix == ".shp":
         _write_shapefile(next(iter(layers.values())), dest, overwrite=overwrite)
         return dest
-    with atomic_file(dest, overwrite=overwrite) as tmp:
+    with atomic_file(dest, overwrite=overwrite) as tmp, reproducible_gpkg_env(stamp):
         for name, gdf in layers.items():
             if suffix in PARQUET_SUFFIXES:
                 gdf.to_parquet(tmp, index=False)

@@ -307,6 +307,16 @@ class Run:
         return self.path / LAYERS_FILE
 
     @property
+    def gpkg(self) -> Path:
+        """The run's ``layers.gpkg`` (same as :attr:`layers_path`)."""
+        return self.layers_path
+
+    @property
+    def created(self) -> str:
+        """When the run was made (ISO 8601, UTC): the date its exports carry."""
+        return str(self.manifest.get("created_utc", "2000-01-01T00:00:00+00:00"))
+
+    @property
     def version(self) -> int:
         return int(self.manifest.get("bthd_run", 0))
 
@@ -356,7 +366,8 @@ class Run:
                 raise RunFolderError(
                     f"{self.layers_path}: no layer {name!r}; the run has "
                     f"{', '.join(names) or 'no layers'}. Fix: run the stage that writes it "
-                    f"(see the manifest's stages) or choose another run."
+                    "(`bthd stages` says which; `bthd demo` and `bthd design` run the design) "
+                    "or choose another run."
                 )
 
     def table_names(self) -> list[str]:
@@ -381,7 +392,7 @@ class Run:
                 names = self.table_names()
                 raise RunFolderError(
                     f"{d}: no table {name!r}; the run has {', '.join(names) or 'no tables'}. "
-                    "Fix: run the stage that writes it (see the manifest's stages)."
+                    "Fix: run the stage that writes it (`bthd stages` says which)."
                 )
             self._tables[name] = df
         return self._tables[name].copy()

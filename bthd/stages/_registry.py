@@ -161,8 +161,13 @@ def _toposort(chosen: list[Stage]) -> list[Stage]:
     deps: dict[str, set[str]] = {}
     for s in chosen:
         keys = (*s.needs, *s.optional_needs)
+        # a stage depends on the stages that create what it needs; a stage that needs and
+        # provides the same key (adds columns to a layer) is not waited for by the others
         deps[s.name] = {
-            p.name for p in chosen if p.name != s.name and any(k in p.provides for k in keys)
+            p.name
+            for p in chosen
+            if p.name != s.name
+            and any(k in p.provides and k not in p.needs for k in keys)
         }
     out: list[Stage] = []
     done: set[str] = set()

@@ -4,8 +4,8 @@ Options (``options["plan"]``): ``scenario`` (a YAML path or ``bthd-reference``, 
 ``exact`` (also solve the MILP), ``exact_time_limit`` (s). The schedule keyed by ``pm_id``
 is handed to the ``schedule`` stage as ``artifact:plan_schedule``. A run folder's
 ``med_selected`` table, when there is one, delays the MED areas as the scenario says (read if
-present, not declared: the ``med`` stage runs after the schedule). The premises layer is read
-from the design (in memory or the run folder) without being declared, see the note below.
+present, not declared: the ``med`` stage runs after the schedule). In the main job the copper
+lines (``artifact:copper``) give each premise its rate, for the worst-served-first rule.
 """
 
 from __future__ import annotations
@@ -37,8 +37,13 @@ def run(ctx: StageContext) -> None:
     name = str(opts.get("scenario", REFERENCE_SCENARIO))
     sc = load_scenario(name)
     med = ctx.table("med_selected") if ctx.has("table:med_selected") else None
+    premises = pd.DataFrame(ctx.layer("premises"))
+    if ctx.has("artifact:copper") and "copper_rate_mbps" not in premises.columns:
+        lines = ctx.get("copper").lines  # worst-served first needs each premise's copper rate
+        premises["copper_rate_mbps"] = lines["rate_mbps"].to_numpy()
+        premises["sr_id"] = lines["sr_id"].to_numpy()
     res = plan_design(
-        pd.DataFrame(ctx.layer("premises")),
+        premises,
         pd.DataFrame(ctx.layer("communes")),
         ctx.layer("zones"),
         ctx.table("design_cost_by_pm"),
@@ -64,9 +69,8 @@ register(
     Stage(
         name="plan",
         run=run,
-        # layer:premises is read but not declared: the eligibility stage re-provides it, and
-        # declaring it would order plan after eligibility (a cycle through the schedule)
-        needs=("layer:communes", "layer:zones", "table:design_cost_by_pm"),
+        needs=("layer:premises", "layer:communes", "layer:zones", "table:design_cost_by_pm"),
+        optional_needs=("artifact:copper",),
         provides=(
             *(f"table:{t}" for t in TABLES),
             "layer:zdep",
@@ -76,6 +80,5 @@ register(
         order=50,
         description="Phase scenario: deployment zones by year under capacity, budget and "
         "priorities, costs, co-financing, calibration on BTHD",
-        demo=False,
     )
 )
