@@ -6,9 +6,11 @@
   an NRA (an island) gets an NRO at its busiest node, flagged.
 * **PM** (point de mutualisation): each ZNRO's shortest-path tree is cut bottom-up into
   contiguous zones of about ``pm_target_lines`` locaux, never more than ``pm_max_lines`` when the
-  tree allows it; a zone that cannot meet a rule (an island, a remainder) is kept and flagged
-  with the reason. Zones can be kept within communes or EPCI (a forced cut where the commune
-  changes).
+  tree allows it; a remainder below ARCEP's 300 lines joins a neighbouring zone that has room
+  (the planner's span ``pm_max_span_m`` yields to that minimum up to ``PM_YIELD_SPAN`` times);
+  a zone that still cannot meet a rule (an island, a remainder) is kept and flagged with the
+  reason. Every site stands at the head of its zone, so its premises hang below it. Zones can
+  be kept within communes or EPCI (a forced cut where the commune changes).
 * **PBO**: the same partition at the scale of ``pbo_min_locaux``..``pbo_max_locaux`` within
   each PM zone; a building with more locaux than a PBO takes gets its own PBOs.
 
