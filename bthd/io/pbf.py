@@ -35,9 +35,10 @@ through on-disk Parquet caches, a heavier machine for a roads-only read. The rea
 pass: libosmium keeps the node locations in its own index (in memory, or in a file with
 ``node_storage``) and hands Python only the ``highway`` ways (C++ entity and key filters); each
 way's node ids go into a compact array and its positions come as one WKB line built in C++;
-the graph is then built with numpy. Memory
-is the location index (about 16 bytes per node of the file) plus about 20 bytes per road node
-reference, so a 300 MB regional extract fits in well under 2 GB.
+the graph is then built with numpy. Memory is the location index (about 16 bytes per node of
+the file), the ways' node references and tags, and the layers returned: measured by
+``scripts/bench_own_data.py`` on a 212 MB extract (10.7 million nodes, 1.1 million road ways),
+about 3.2 GB at the peak for the whole file and 1.6 GB for one département's area.
 
 Not for: buildings, addresses or any other OSM feature; downloads (see :mod:`bthd.io.osm`).
 """
