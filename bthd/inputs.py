@@ -427,6 +427,8 @@ def region_from_inputs(
         sites = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=WORK_CRS)
     # ---- roads that fall apart are flagged, not dropped ---------------------------------
     edges, components = _flag_components(nodes, edges)
+    if "insee_code" not in edges.columns:  # the commune of each real road (at its middle)
+        edges = edges.assign(insee_code=_commune_of_lines(area, edges))
     links = (
         base.links if base is not None else (embedded.load_backbone() if from_embedded else None)
     )
@@ -510,6 +512,15 @@ def _communes_of_roads(communes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> s
         return set()
     keep = km[km >= MIN_ROAD_KM].index if (km >= MIN_ROAD_KM).any() else [km.idxmax()]
     return set(communes["insee_code"].to_numpy()[np.asarray(keep, np.int64)])
+
+
+def _commune_of_lines(communes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> np.ndarray:
+    """INSEE code of the commune holding each line's middle (None outside every commune)."""
+    mid = shapely.line_interpolate_point(edges.geometry.to_numpy(), 0.5, normalized=True)
+    ei, ci = shapely.STRtree(communes.geometry.to_numpy()).query(mid, predicate="within")
+    out = np.full(len(edges), None, dtype=object)
+    out[ei] = communes["insee_code"].to_numpy()[ci]
+    return out
 
 
 def _premises_in_area(
