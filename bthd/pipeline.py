@@ -144,7 +144,7 @@ def run(
         else:
             rf.add_input("embedded_bretagne", data.embedded_gpkg())
         _write_context(rf, ctx)
-        note = _synthetic_note(region, seed, bool(files))
+        note = synthetic_note(region, seed, bool(files))
         synthetic_layers = (
             "Synthetic rows in layers.gpkg have the column `synthetic` = 1."
             if files
@@ -175,7 +175,7 @@ def run(
     return RunResult(Path(out), region, tables, timings, ctx.artifacts.get("design"), ctx)
 
 
-def _synthetic_note(region: Region, seed: int, user_files: bool) -> str:
+def synthetic_note(region: Region, seed: int, user_files: bool) -> str:
     """What in the run is generated, for SOURCES.txt and the manifest."""
     if not user_files:
         return _SYNTHETIC_NOTE.format(seed=seed, version=region.meta.get("generator_version"))

@@ -7,7 +7,6 @@ import pytest
 
 from bthd import pipeline
 from bthd._errors import ParameterError
-from bthd.io.runs import open_run
 from bthd.stages import Stage, StageContext, _registry, demo_stages, get, register, resolve
 
 

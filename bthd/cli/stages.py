@@ -1,4 +1,4 @@
-"""``bthd stages`` (what the main job is made of) and ``bthd add RUN STAGE…`` (run stages on a run)."""
+"""``bthd stages`` lists the main job's stages; ``bthd add RUN STAGE…`` runs stages on a run."""
 
 from __future__ import annotations
 

@@ -166,8 +166,7 @@ def _toposort(chosen: list[Stage]) -> list[Stage]:
         deps[s.name] = {
             p.name
             for p in chosen
-            if p.name != s.name
-            and any(k in p.provides and k not in p.needs for k in keys)
+            if p.name != s.name and any(k in p.provides and k not in p.needs for k in keys)
         }
     out: list[Stage] = []
     done: set[str] = set()
