@@ -37,8 +37,9 @@ pass: libosmium keeps the node locations in its own index (in memory, or in a fi
 way's node ids go into a compact array and its positions come as one WKB line built in C++;
 the graph is then built with numpy. Memory is the location index (about 16 bytes per node of
 the file), the ways' node references and tags, and the layers returned: measured by
-``scripts/bench_own_data.py`` on a 212 MB extract (10.7 million nodes, 1.1 million road ways),
-about 3.2 GB at the peak for the whole file and 1.6 GB for one département's area.
+``scripts/bench_own_data.py`` on a 209 MB extract (10.7 million nodes, 1.1 million road ways)
+on 2 cores: 56 s and 3.2 GB at the peak for the whole file, 40 s and 1.6 GB for the area of one
+département.
 
 Not for: buildings, addresses or any other OSM feature; downloads (see :mod:`bthd.io.osm`).
 """
