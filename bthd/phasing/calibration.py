@@ -55,6 +55,14 @@ def calibration_table(plan: Plan, tables: dict[str, pd.DataFrame]) -> pd.DataFra
     pub_total = float(sc.lines_basis.published_total)
     u = plan.units[~plan.units["excluded"]]
     model_total = float(u["lines"].sum())
+    if model_total <= 0:  # an area of AMII/ZTD communes only, or everything excluded
+        only = _row(
+            "lines of the plan (model: RIP locaux of the area, Arcep T1 2018)",
+            pub_total,
+            0.0,
+            "no line of the area is in the plan (AMII/ZTD or excluded): nothing to calibrate",
+        )
+        return pd.DataFrame([only])
     whole = model_total >= WHOLE_REGION_SHARE * RIP_LOCAUX_2018
     py = tables["plan_by_year"]
     col: dict[str, dict[int, float]] = {

@@ -189,6 +189,8 @@ def _dense_zone_years(plan: Plan, zy: pd.DataFrame) -> pd.DataFrame:
     yrs = np.array(sc.years)
     u = plan.units[plan.units["seq"] >= 0]
     zones = np.array(sorted(u["zdep_id"].unique()))
+    if not len(zones):  # nothing planned (e.g. an area of AMII/ZTD communes only)
+        zones = zones.astype(object)
     total = u.groupby("zdep_id")["lines"].sum().reindex(zones).to_numpy(float)
     pm_year = u["year"].to_numpy(np.int64)
     _new, racc, raccordes = _years_matrix(plan, pm_year, u["lines"].to_numpy(float))

@@ -107,7 +107,8 @@ def plan_design(
     if exact_result is not None:
         tb["plan_exact_gap"] = exact_result.summary
         tb["plan_exact_schedule"] = exact_result.schedule
-    layer = zdep_layer(plan, zones) if zones is not None else None
+    planned = zones is not None and bool((plan.units["seq"] >= 0).any())
+    layer = zdep_layer(plan, zones) if planned else None  # no ZDEP when nothing is planned
     return PlanResult(plan, tb, layer, exact_result)
 
 

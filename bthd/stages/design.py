@@ -9,11 +9,21 @@ from bthd.network.design import Design, design
 from bthd.region import Region
 from bthd.stages._registry import Stage, StageContext, register
 
-DESIGN_NOTE = (
-    "The FTTH design (sites NRO/PM/PBO, links TR/DI, zones, BOM, costs) is computed by bthd on "
-    "these synthetic premises and roads: its figures are model results, not BTHD's actual "
-    "network."
-)
+
+def design_note(region: Region) -> str:
+    """What the design's figures are, for SOURCES.txt."""
+    layers = region.meta.get("layers")
+    if layers is None:  # the embedded sample: premises and roads generated
+        on = "these synthetic premises and roads"
+    else:
+        kinds = {n: layers.get(n, "synthetic") for n in ("premises", "roads")}
+        on = " and ".join(
+            f"{v} {n}" if v == "synthetic" else f"the given {n}" for n, v in kinds.items()
+        )
+    return (
+        f"The FTTH design (sites NRO/PM/PBO, links TR/DI, zones, BOM, costs) is computed by bthd "
+        f"on {on}: its figures are model results, not BTHD's actual network."
+    )
 
 
 def run(ctx: StageContext) -> None:
@@ -37,7 +47,7 @@ def run(ctx: StageContext) -> None:
     ctx.add_table("design_issues", des.issues)
     if des.zones is not None:
         ctx.add_layer("zones", des.zones)
-    ctx.note(DESIGN_NOTE)
+    ctx.note(design_note(region))
 
 
 register(

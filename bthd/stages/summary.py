@@ -12,7 +12,9 @@ def run(ctx: StageContext) -> None:
     region: Region = ctx.get("region")
     for k, v in locaux_summary(region).items():
         ctx.add_table(f"locaux_{k}", v)
-    if region.premises is not None:
+    generated = region.meta.get("layers", {}).get("premises", "synthetic") == "synthetic"
+    if region.premises is not None and generated and "settlement" in region.premises.columns:
+        # how the generator's premises compare with the real counts (generated premises only)
         with_premises = region.communes["insee_code"].isin(region.premises["insee_code"].unique())
         synth = SyntheticRegion(region.premises, region.road_nodes, region.road_edges, region.sites)
         ctx.add_table("synthetic_realism", realism_table(synth, region.communes[with_premises]))
