@@ -1,5 +1,8 @@
 """Copper (DSL) physics: line attenuation, downstream rate, rate classes, TV, montée en débit.
 
+(Longer than the house's ~700 lines: one physical model whose functions share their
+overloads and input alignment; its settings are in :mod:`bthd.settings.copper`.)
+
 What this module is for
 -----------------------
 Turning copper-line geometry into the figures a planner of a public network compares with

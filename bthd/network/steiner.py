@@ -1,5 +1,10 @@
 """Minimum-cost trees joining terminals on a weighted undirected graph (Steiner trees).
 
+(Longer than the house's ~700 lines on purpose: the reductions, the construction and the local
+search share one compact graph representation and its index arrays; split apart they would
+pass a dozen arrays between modules. The graph plumbing shared with other modules is in
+:mod:`bthd.network.graph`.)
+
 Used to route FTTH distribution (PM to PBOs), transport (NRO to PMs) and shared trenches on a
 road graph. The problem is NP-hard; this module finds near-optimal trees quickly on graphs of
 millions of edges with compiled routines (``scipy.sparse.csgraph``) and numpy vectorisation:
