@@ -60,6 +60,8 @@ def plan_blocks(
             )
         )
     total = float(plan["capex_eur"].sum())
+    if zd is not None and len(zd) and round(float(zd["capex_eur"].sum())) != round(total):
+        out.append(Block("p", L["horizon_note"].format(year=int(plan["year"].max()))))
     frows = []
     for f in FUNDERS:
         col = f"{f}_eur"

@@ -33,7 +33,7 @@ def _png(fig: Figure) -> bytes:
 
 
 def _mark(fig: Figure) -> None:
-    fig.text(0.99, 0.01, "SYNTHETIC", ha="right", va="bottom", fontsize=7, color="#b2182b")
+    fig.text(0.99, 0.99, "SYNTHETIC", ha="right", va="top", fontsize=7, color="#b2182b")
 
 
 def _thousands(sep: str) -> FuncFormatter:
@@ -102,6 +102,7 @@ def funding_chart(plan: pd.DataFrame, funders: Sequence[str], L: dict[str, str])
         ax.bar(x, v, bottom=bottom, label=L[f"funder_{f}"], color=cmap[i % len(cmap)], width=0.8)
         bottom = bottom + v
     ax.set_ylabel(L["meur_axis"])
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.1f}".replace(".", L["decimal"])))
     ax.set_xticks(x, [str(y) for y in x], fontsize=8)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     ax.spines[["top", "right"]].set_visible(False)

@@ -244,7 +244,8 @@ def report_content(
         if scope.startswith("epci "):
             siren = scope.split()[1]
             area = f"{epci_names[siren]} (EPCI {siren})" if siren in epci_names else f"EPCI {siren}"
-        kind = L["region_summary"]
+        whole = bool(s.manifest.get("parameters", {}).get("whole_region"))
+        kind = L["region_summary"] if whole or len(deps) > 1 else L["area_summary"]
     cov = cov.sort_values("year")
     years = _years(cov)
     last = cov.iloc[-1]
@@ -263,8 +264,10 @@ def report_content(
         [f"{L['raccordables']} {years[-1]}", fmt_int(last["raccordables"], lang)],
     ]
     key["locaux"] = rows[0][1]
-    mid = [y for y in years if y in (years[0] + (years[-1] - years[0]) * 3 // 4, years[-1])]
-    for y in sorted(set([*mid, years[-1]])):
+    step = max(1, -(-(len(years) - 1) // (EPCI_YEARS - 1)))
+    shown = sorted({*years[::-1][::step][: EPCI_YEARS - 1], years[0]})[-EPCI_YEARS:]
+    shown = sorted(set(shown) | {years[-1]})[-EPCI_YEARS:]
+    for y in shown[1:]:
         r = cov.loc[cov["year"] == y].iloc[0]
         rows.append([f"{L['ftth_rate']} {y}", fmt_pct(r["ftth_rate"], lang)])
         key[f"rate_{y}"] = rows[-1][1]
@@ -351,21 +354,18 @@ def report_content(
         else:
             sirens = set(ce["epci_siren"])
         ce = ce.loc[ce["epci_siren"].isin(sirens)]
-    step = max(1, -(-(len(years) - 1) // (EPCI_YEARS - 1)))
-    shown = sorted({*years[::-1][::step][: EPCI_YEARS - 1], years[0]})[-EPCI_YEARS:]
-    shown = sorted(set(shown) | {years[-1]})[-EPCI_YEARS:]
-    erows = []
-    names = []
-    rates = []
-    for siren, g in ce.sort_values(["epci_siren", "year"]).groupby("epci_siren", sort=True):
-        g = g.set_index("year")
-        name = epci_names.get(str(siren), str(siren))
+    erows: list[list[str]] = []
+    names: list[str] = []
+    rates: list[float] = []
+    for code, grp in ce.sort_values(["epci_siren", "year"]).groupby("epci_siren", sort=True):
+        rate = grp.set_index("year")["ftth_rate"]
+        name = epci_names.get(str(code), str(code))
         erows.append(
-            [name, fmt_int(g["locaux"].iloc[-1], lang)]
-            + [fmt_pct(g.at[y, "ftth_rate"], lang) if y in g.index else "–" for y in shown]
+            [name, fmt_int(float(grp["locaux"].iloc[-1]), lang)]
+            + [fmt_pct(float(rate[y]), lang) if y in rate.index else "–" for y in shown]
         )
         names.append(name)
-        rates.append(float(g["ftth_rate"].iloc[-1]))
+        rates.append(float(rate.iloc[-1]))
     blocks.append(Block("h1", L["coverage_epci"]))
     blocks.append(
         Block(

@@ -28,6 +28,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -92,7 +93,7 @@ class _Synthetic(Flowable):
         return 0.0, 0.0
 
     def draw(self) -> None:
-        self.canv._bthd_synthetic.add(self.canv.getPageNumber())  # type: ignore[attr-defined]
+        self.canv._bthd_synthetic.add(self.canv.getPageNumber())
 
 
 def _canvas_class(footer: str, page: str, of: str) -> type[Canvas]:
@@ -104,7 +105,7 @@ def _canvas_class(footer: str, page: str, of: str) -> type[Canvas]:
             self._pages: list[dict[str, Any]] = []
             self._bthd_synthetic: set[int] = set()
 
-        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -128,15 +129,28 @@ def _canvas_class(footer: str, page: str, of: str) -> type[Canvas]:
     return _Numbered
 
 
+def _widths(b: Block) -> list[float]:
+    """Column widths from the content: no number and no header word is broken."""
+    ncol = len(b.header) if b.header else len(b.rows[0])
+    pad = 14.0  # cell padding (6 + 6) and a margin
+    need = []
+    for j in range(ncol):
+        cells = [r[j] for r in b.rows if j < len(r)]
+        w_cells = max((stringWidth(c, _FONT, 8) for c in cells), default=0.0)
+        head = b.header[j] if b.header else ""
+        w_head = max((stringWidth(w, _BOLD, 8) for w in head.split()), default=0.0)
+        need.append(max(w_cells if j else min(w_cells, 60 * mm), w_head) + pad)
+    total = sum(need)
+    if total >= FRAME_W:
+        return [w * FRAME_W / total for w in need]
+    extra = FRAME_W - total
+    if ncol == 2:  # label / value: the label takes the room
+        return [need[0] + extra, need[1]]
+    return [w + extra / ncol for w in need]
+
+
 def _table(b: Block, st: dict[str, ParagraphStyle]) -> Table:
-    ncol = len(b.header) or len(b.rows[0])
-    first = min(60 * mm, FRAME_W * 0.34) if ncol > 2 else FRAME_W * 0.55
-    rest = (FRAME_W - first) / max(1, ncol - 1)
-    widths = [first] + [rest] * (ncol - 1)
-    if ncol > 5:
-        widths = [FRAME_W / ncol] * ncol
-    elif b.header and b.header[0] in ("Année", "Year"):
-        widths = [FRAME_W * 0.12] + [FRAME_W * 0.88 / (ncol - 1)] * (ncol - 1)
+    widths = _widths(b)
     data: list[list[Any]] = []
     if b.header and any(b.header):
         data.append([Paragraph(h, st["head"]) for h in b.header])
