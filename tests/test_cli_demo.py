@@ -176,3 +176,20 @@ def test_design_of_a_departement_within_epci(tmp_path):
     assert list(by_dep["departement"]) == ["35"]
     locaux = int((prem["logements"] + prem["locaux_pro"])[prem["pm_id"].notna()].sum())
     assert by_dep["locaux"].sum() == locaux == free["locaux"].sum()
+
+
+def test_demo_adds_the_map_and_a_site_view(run_dir):
+    from bthd.imagery.views import nonblank_share
+    from bthd.io.runs import open_run
+
+    out, _ = run_dir
+    run = open_run(out)
+    assert run.verify() == []
+    stages = {s["name"]: s["files"] for s in run.manifest["stages"]}
+    assert stages["map"] == ["map.html"] and stages["imagery"] == ["imagery/site_view.png"]
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert "L.version" in page or "Leaflet" in page
+    assert "<script src=" not in page  # Leaflet inlined: the page works offline
+    png = out / "imagery" / "site_view.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert nonblank_share(png) > 0.3  # the imagery fills the frame; margins are white
