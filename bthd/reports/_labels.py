@@ -92,7 +92,10 @@ LABELS: dict[str, dict[str, str]] = {
         "of": "sur",
         "total": "Total",
         "chart_coverage": "Locaux par accès et taux FTTH, par année",
-        "chart_epci": "Taux de couverture FTTH par EPCI",
+        "chart_epci": "Taux de couverture FTTH par EPCI en {years}",
+        "and": "et",
+        "med_first": "Les {n} premières opérations par rang, sur {total} (toutes dans "
+        "tables/med_selected.csv).",
         "chart_funding": "Financement par année (M€)",
         "rate_axis": "taux FTTH",
         "locaux_axis": "locaux",
@@ -192,7 +195,10 @@ LABELS: dict[str, dict[str, str]] = {
         "of": "of",
         "total": "Total",
         "chart_coverage": "Premises by access and FTTH rate, by year",
-        "chart_epci": "FTTH coverage rate by EPCI",
+        "chart_epci": "FTTH coverage rate by EPCI in {years}",
+        "and": "and",
+        "med_first": "The first {n} operations by rank, of {total} (all in "
+        "tables/med_selected.csv).",
         "chart_funding": "Funding by year (M€)",
         "rate_axis": "FTTH rate",
         "locaux_axis": "premises",

@@ -175,4 +175,6 @@ def med_blocks(med: pd.DataFrame | None, L: dict[str, str], lang: str) -> list[A
             synthetic=True,
         )
     )
+    if len(med) > MED_ROWS:
+        out.append(Block("p", L["med_first"].format(n=MED_ROWS, total=len(med))))
     return out

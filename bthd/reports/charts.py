@@ -9,7 +9,7 @@ Not for: the printed map (see :mod:`bthd.maps.static`).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -74,13 +74,34 @@ def coverage_chart(cov: pd.DataFrame, L: dict[str, str]) -> bytes:
     return _png(fig)
 
 
-def epci_chart(names: Sequence[str], rates: Sequence[float], L: dict[str, str]) -> bytes:
-    """Horizontal bars of the FTTH rate of each EPCI (last year)."""
-    h = max(2.0, 0.28 * len(names) + 0.8)
+def epci_chart(
+    names: Sequence[str],
+    rates: Mapping[int, Sequence[float]],
+    L: dict[str, str],
+) -> bytes:
+    """Horizontal bars of the FTTH rate of each EPCI, one bar per year of ``rates``.
+
+    The EPCIs are sorted by the rate of the first year given (most advanced at the top).
+    """
+    years = list(rates)
+    h = max(2.0, 0.22 * len(names) * len(years) + 1.0)
     fig = Figure(figsize=(7.0, h))
     ax = fig.add_subplot()
-    order = sorted(range(len(names)), key=lambda i: rates[i])
-    ax.barh([names[i] for i in order], [100 * rates[i] for i in order], color=_COLOURS["ftth"])
+    first = rates[years[0]]
+    order = sorted(range(len(names)), key=lambda i: (first[i], names[i]))
+    bar = 0.8 / len(years)
+    shades = ["#a6dba0", _COLOURS["ftth"], "#00441b"]
+    for k, y in enumerate(years):
+        pos = [i + (k - (len(years) - 1) / 2) * bar for i in range(len(order))]
+        ax.barh(
+            pos,
+            [100 * rates[y][i] for i in order],
+            height=bar,
+            color=shades[k % len(shades)],
+            label=str(y),
+        )
+    ax.set_yticks(range(len(order)), [names[i] for i in order])
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
     ax.set_xlim(0, 100)
     ax.set_xlabel(L["rate_axis"] + " (%)")
     ax.tick_params(axis="y", labelsize=7)

@@ -356,7 +356,9 @@ def report_content(
         ce = ce.loc[ce["epci_siren"].isin(sirens)]
     erows: list[list[str]] = []
     names: list[str] = []
-    rates: list[float] = []
+    half = [int(y) for y, r in zip(cov["year"], cov["ftth_rate"], strict=True) if r >= 0.5]
+    chart_years = sorted({half[0], years[-1]}) if half else [years[-1]]
+    rates: dict[int, list[float]] = {y: [] for y in chart_years}
     for code, grp in ce.sort_values(["epci_siren", "year"]).groupby("epci_siren", sort=True):
         rate = grp.set_index("year")["ftth_rate"]
         name = epci_names.get(str(code), str(code))
@@ -365,7 +367,8 @@ def report_content(
             + [fmt_pct(float(rate[y]), lang) if y in rate.index else "–" for y in shown]
         )
         names.append(name)
-        rates.append(float(rate.iloc[-1]))
+        for y in chart_years:
+            rates[y].append(float(rate[y]) if y in rate.index else 0.0)
     blocks.append(Block("h1", L["coverage_epci"]))
     blocks.append(
         Block(
@@ -379,7 +382,7 @@ def report_content(
         blocks.append(
             Block(
                 "image",
-                f"{L['chart_epci']} {years[-1]}",
+                L["chart_epci"].format(years=f" {L['and']} ".join(map(str, chart_years))),
                 image=charts.epci_chart(names, rates, L),
                 synthetic=True,
             )

@@ -236,6 +236,8 @@ def render_pdf(rc: ReportContent) -> bytes:
             items.append(Spacer(1, 3 * mm))
         elif b.kind == "image":
             items += _image(b, st, max_h)
+        if b.synthetic:  # also where the block ends (it may move to the next page)
+            items.append(_Synthetic())
         if pending_heading:
             story.append(KeepTogether([*pending_heading, *items[:3]]))
             story += items[3:]
