@@ -97,21 +97,15 @@ def index_cmd(
 
 
 def _pm_with_most_aerial(run: Any, max_km2: float) -> str:
-    import shapely
+    from bthd.imagery.site_view import pm_with_most_aerial
 
     links = run.layer("links", columns=["link_type", "works", "tree", "length_m"], geometry=False)
-    aerial = links[(links["link_type"] == "DI") & (links["works"] == "aerial")]
-    metres = aerial.groupby("tree")["length_m"].sum().sort_values(ascending=False)
-    zones = run.layer("zones")
-    zones = zones[zones["zone_kind"] == "ZPM"].set_index("zone_id")
-    for pm in metres.index:
-        if pm in zones.index:
-            b = shapely.box(*zones.loc[[pm]].total_bounds)
-            if b.area / 1e6 <= max_km2:
-                return str(pm)
-    raise typer.BadParameter(
-        f"no PM zone of at most {max_km2:g} km² has aerial sections; use --bbox"
-    )
+    pm = pm_with_most_aerial(links, run.layer("zones"), max_km2=max_km2)
+    if pm is None:
+        raise typer.BadParameter(
+            f"no PM zone of at most {max_km2:g} km² has aerial sections; use --bbox"
+        )
+    return pm
 
 
 @handle_errors
