@@ -100,3 +100,14 @@ def test_cli_adds_to_run_and_refuses_bad_input(run_dir: Path, tmp_path: Path) ->
     res = cli.invoke(app, ["report", str(bare)])
     assert res.exit_code == 2 and "coverage" in res.output
     assert not (bare / "report.html").exists()
+
+
+def test_one_departement(run_dir: Path) -> None:
+    dep = pd.read_csv(
+        run_dir / "tables" / "coverage_by_departement.csv", dtype={"departement": str}
+    )
+    code = dep["departement"].iloc[0]
+    pdf = build(open_run(run_dir), departement=code, lang="fr", formats=("pdf",))["report.pdf"]
+    text = _pdf_text(pdf)
+    row = dep.loc[dep["departement"] == code].sort_values("year").iloc[-1]
+    assert f"({code})" in text and _fr(row["locaux"]) in text

@@ -111,13 +111,14 @@ class ReportContent:
 class _Source:
     """A run folder or a running job, read the same way."""
 
-    def __init__(self, src: Any) -> None:
+    def __init__(self, src: Any, extra: Mapping[str, Any] | None = None) -> None:
         self.src = src
         self.is_ctx = hasattr(src, "add_layer")
         if self.is_ctx:
             run = src.source
             self.label = str(run.path) if run is not None else "this run"
             manifest: dict[str, Any] = dict(run.manifest) if run is not None else {}
+            manifest.update(extra or {})
             manifest.setdefault("parameters", dict(src.parameters))
             if "synthetic" not in manifest:
                 notes = [n for n in src.notes if "SYNTHETIC" in n]
@@ -162,6 +163,18 @@ def departements(src: Any) -> list[str]:
     return [] if t is None else sorted(t["departement"].astype(str).unique())
 
 
+def check_departement(src: Any, departement: str | None) -> None:
+    """Raise :class:`bthd.InputError` when ``departement`` is given and not in the run."""
+    s = src if isinstance(src, _Source) else _Source(src)
+    deps = departements(s)
+    if departement is not None and str(departement) not in deps:
+        raise InputError(
+            f"{s.label}: département {departement!r} is not in this run; its départements are "
+            f"{', '.join(deps) or '(none)'}. Fix: give one of them to --departement, or leave it "
+            "out for the regional summary."
+        )
+
+
 def _dep_of_code(code: str) -> str | None:
     m = re.search(r"(\d[\dAB]\d{3})", str(code))
     return m.group(1)[:2] if m else None
@@ -185,6 +198,7 @@ def report_content(
     lang: str = "fr",
     map_png: bytes | None = None,
     map_year: int | None = None,
+    manifest: Mapping[str, Any] | None = None,
 ) -> ReportContent:
     """Gather the report of ``source`` (a run folder or a stage context).
 
@@ -200,6 +214,8 @@ def report_content(
         The printed map (PNG) to embed, from :func:`bthd.maps.static.static_bytes`.
     map_year
         The coverage year the map shows (for its caption).
+    manifest
+        For a running job: manifest entries not written yet (``credits``, ``synthetic``).
 
     Raises
     ------
@@ -208,15 +224,10 @@ def report_content(
         to run) or the département is not in the run (the message lists the run's).
     """
     L = labels(lang)
-    s = _Source(source)
+    s = _Source(source, manifest)
     check_tables(s)
     deps = departements(s)
-    if departement is not None and str(departement) not in deps:
-        raise InputError(
-            f"{s.label}: département {departement!r} is not in this run; its départements are "
-            f"{', '.join(deps) or '(none)'}. Fix: give one of them to --departement, or leave it "
-            "out for the regional summary."
-        )
+    check_departement(s, departement)
     dep = None if departement is None else str(departement)
     dep_names: dict[str, str] = {}
     ld = s.table("locaux_by_departement")
@@ -431,7 +442,7 @@ def report_content(
     prow = [
         [
             L.get(f"param_{k}", str(k)),
-            ", ".join(map(str, v)) if isinstance(v, list) else L.get(str(v), str(v)),
+            ", ".join(map(str, v)) if isinstance(v, list | tuple) else L.get(str(v), str(v)),
         ]
         for k, v in params.items()
         if v not in (None, {}, [], "") and k != "inputs"
@@ -442,7 +453,8 @@ def report_content(
         blocks.append(Block("p", synthetic_note, synthetic=True))
         layers = synth.get("layers") if isinstance(synth, Mapping) else None
         if layers:
-            blocks.append(Block("p", "• " + ", ".join(map(str, layers)), synthetic=True))
+            made = [L.get(f"layer_{n}", str(n)) for n in layers]
+            blocks.append(Block("p", "• " + ", ".join(made), synthetic=True))
 
     title = f"{L['title']} — {kind}"
     return ReportContent(

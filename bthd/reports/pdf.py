@@ -140,6 +140,8 @@ def _widths(b: Block) -> list[float]:
         head = b.header[j] if b.header else ""
         w_head = max((stringWidth(w, _BOLD, 8) for w in head.split()), default=0.0)
         need.append(max(w_cells if j else min(w_cells, 60 * mm), w_head) + pad)
+    if ncol == 2:  # label / value: the value wraps beyond 60 % of the width
+        need[1] = min(need[1], FRAME_W * 0.6)
     total = sum(need)
     if total >= FRAME_W:
         return [w * FRAME_W / total for w in need]

@@ -19,12 +19,22 @@ _MAP_LAYERS = ("layer:communes", "layer:sites", "layer:links", "layer:zones")
 
 
 def build(
-    source: Any, *, departement: str | None, lang: str, formats: tuple[str, ...]
+    source: Any,
+    *,
+    departement: str | None,
+    lang: str,
+    formats: tuple[str, ...],
+    manifest: dict[str, Any] | None = None,
 ) -> dict[str, bytes]:
-    """The report files (name → bytes) of ``source`` (a run folder or a stage context)."""
+    """The report files (name → bytes) of ``source`` (a run folder or a stage context).
+
+    ``manifest``: for a running job, the manifest entries not written yet (credits, synthetic).
+    Raises :class:`bthd.InputError` / :class:`bthd.ParameterError` for a bad language, format,
+    département or a run lacking the coverage tables, before anything is drawn.
+    """
     from bthd._errors import ParameterError
     from bthd.i18n import check_lang
-    from bthd.reports.content import check_tables, report_content
+    from bthd.reports.content import check_departement, check_tables, report_content
 
     check_lang(lang, "report")
     bad = [f for f in formats if f not in FORMATS]
@@ -33,6 +43,7 @@ def build(
             f"report formats {', '.join(bad) or '(none)'}: use html, pdf or html,pdf"
         )
     check_tables(source)
+    check_departement(source, departement)
     png, year = None, None
     has = source.has if hasattr(source, "add_layer") else lambda k: source.has_layer(k[6:])
     if all(has(k) for k in _MAP_LAYERS):
@@ -41,7 +52,14 @@ def build(
 
         mc = map_content(source)
         png, year = static_bytes(mc, ("png",))["png"], mc.year
-    rc = report_content(source, departement=departement, lang=lang, map_png=png, map_year=year)
+    rc = report_content(
+        source,
+        departement=departement,
+        lang=lang,
+        map_png=png,
+        map_year=year,
+        manifest=manifest,
+    )
     out: dict[str, bytes] = {}
     if "html" in formats:
         from bthd.reports.html import render_html
@@ -54,6 +72,20 @@ def build(
     return out
 
 
+def _pending_manifest(ctx: StageContext) -> dict[str, Any]:
+    """Credits and synthetic note of a job whose manifest is not written yet."""
+    if ctx.source is not None or not ctx.has("artifact:region"):
+        return {}
+    from bthd.pipeline import credits_of, synthetic_note  # the pipeline's own wording
+
+    region = ctx.get("region")
+    note = synthetic_note(region, ctx.seed, bool(ctx.parameters.get("inputs")))
+    return {
+        "credits": credits_of(region),
+        "synthetic": {"layers": list(region.synthetic), "note": note},
+    }
+
+
 def run(ctx: StageContext) -> None:
     opts = ctx.stage_options
     dep = opts.get("departement")
@@ -62,6 +94,7 @@ def run(ctx: StageContext) -> None:
         departement=None if dep is None else str(dep),
         lang=str(opts.get("lang", "fr")),
         formats=tuple(opts.get("formats", FORMATS)),
+        manifest=_pending_manifest(ctx),
     )
     for name, data in files.items():
         ctx.add_file(name, data)
