@@ -286,8 +286,9 @@ def report_content(
     if plan is not None and dep is not None:
         plan = plan.loc[plan["departement"].astype(str) == dep]
     if plan is not None and len(plan):
-        rows.append([L["capex"], fmt_meur(plan["capex_eur"].sum(), lang)])
-        rows.append([L["public_need"], fmt_meur(plan["public_need_eur"].sum(), lang)])
+        span = f"{int(plan['year'].min())}–{int(plan['year'].max())}"
+        rows.append([f"{L['capex']} {span}", fmt_meur(plan["capex_eur"].sum(), lang)])
+        rows.append([f"{L['public_need']} {span}", fmt_meur(plan["public_need_eur"].sum(), lang)])
     med = s.table("med_selected")
     if med is not None and dep is not None:
         med = med.loc[med["sr_id"].map(_dep_of_code) == dep]

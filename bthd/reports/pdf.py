@@ -142,6 +142,8 @@ def _widths(b: Block) -> list[float]:
         need.append(max(w_cells if j else min(w_cells, 60 * mm), w_head) + pad)
     if ncol == 2:  # label / value: the value wraps beyond 60 % of the width
         need[1] = min(need[1], FRAME_W * 0.6)
+    elif need[0] + max(need[1:]) * (ncol - 1) <= FRAME_W:  # figures: columns of one width
+        need[1:] = [max(need[1:])] * (ncol - 1)
     total = sum(need)
     if total >= FRAME_W:
         return [w * FRAME_W / total for w in need]
