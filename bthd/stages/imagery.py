@@ -2,7 +2,8 @@
 orthophotos generated for it (``imagery/site_view.png``); real tiles go through ``bthd imagery``.
 
 Options (``options["imagery"]``): ``pm`` (the PM zone; default the one with the most aerial
-distribution within ``max_km2``, 6 km²), ``resolution_m`` (1.0: the view shows about a metre per pixel).
+distribution within ``max_km2``, 6 km²), ``resolution_m`` (1.0: the view shows about a metre
+per pixel).
 """
 
 from __future__ import annotations
