@@ -73,4 +73,17 @@ def test_changes_between_years_and_runs(demo):
     with pytest.raises(ValueError, match="year 2031 is not in the coverage table"):
         coverage_change(t, 2014, 2031)
     same = compare_coverage(t, t, ("a", "b"))
-    assert (same.filter(like="_change") == 0).all().all()
+    assert (same.filter(like="_change").fillna(0) == 0).all().all()  # NaN: no penetration yet
+
+
+def test_raccordes_come_from_the_plan_and_never_exceed_raccordables(demo):
+    region = demo.table("coverage_by_region").set_index("year")
+    plan = demo.table("plan_by_year").set_index("year")
+    common = region.index.intersection(plan.index)
+    assert len(common) > 5
+    # the plan rounds raccordés per commune: their sum differs from the plan's total by a unit
+    diff = (region.loc[common, "raccordes"] - plan.loc[common, "raccordes"]).abs()
+    assert (diff <= 1).all()
+    assert (region["raccordes"] <= region["raccordables"]).all()
+    pen = region["penetration"].dropna()
+    assert pen.between(0, 1).all() and pen.iloc[-1] > 0

@@ -11,9 +11,7 @@ from bthd.stages._registry import Stage, StageContext, register
 
 
 def run(ctx: StageContext) -> None:
-    take_up = (
-        ctx.table("plan_take_up_by_commune") if ctx.has("table:plan_take_up_by_commune") else None
-    )
+    take_up = ctx.table("plan_by_commune_year") if ctx.has("table:plan_by_commune_year") else None
     for name, df in coverage_by_year(
         ctx.layer("premises"),
         ctx.table("eligibility_by_premise"),
@@ -28,7 +26,7 @@ register(
         name="coverage",
         run=run,
         needs=("layer:premises", "table:eligibility_by_premise", "layer:communes"),
-        optional_needs=("table:plan_take_up_by_commune",),
+        optional_needs=("table:plan_by_commune_year",),
         provides=(
             "table:coverage_by_commune",
             "table:coverage_by_epci",
@@ -37,6 +35,7 @@ register(
         ),
         order=80,
         description="Coverage per commune, EPCI, département and region and year: locaux, "
-        "raccordables, FTTH rate, technology and rate-class shares",
+        "raccordables, FTTH rate, raccordés and penetration (with a plan), technology and "
+        "rate-class shares",
     )
 )
