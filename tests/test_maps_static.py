@@ -92,3 +92,16 @@ def test_existing_file_is_not_overwritten(files: list[Path], content: MapContent
     with pytest.raises(OutputExistsError):
         write_static_maps(content, files[0].with_suffix(""), formats=("png",))
     assert files[0].read_bytes() == before
+
+
+def test_french_map_speaks_french(content: MapContent) -> None:
+    import io
+
+    from bthd.maps.static import static_bytes
+
+    pdf = static_bytes(content, ("pdf",), lang="fr")["pdf"]
+    text = " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"Couverture FTTH {content.year} et réseau" in text
+    assert "DONNÉES SYNTHÉTIQUES" in text and "dorsale" in text
+    # the map's own words are French (the data credits keep their sources' wording)
+    assert "FTTH coverage" not in text and "backbone (schematic)" not in text

@@ -127,7 +127,36 @@ def _north_arrow(ax: Axes, x0: float, y0: float, x1: float, y1: float) -> None:
     )
 
 
-def _legend(ax: Axes, mc: MapContent) -> None:
+#: The map's words by language (the map is drawn in English unless told ``lang="fr"``).
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "no_data": st.NO_DATA_LABEL,
+        "backbone": "backbone (schematic)",
+        "cable": "cable",
+        "legend": "FTTH coverage of locaux, {year}",
+        "title": "FTTH coverage {year} and network — {area}",
+        "summary": "{locaux} locaux in {communes} communes; FTTH raccordables in {year}: "
+        "{ftth} ({share}) · {nro} NRO, {pm} PM · transport {tr} km, distribution {di} km",
+        "data": "Data",
+    },
+    "fr": {
+        "no_data": "aucun local modélisé (hors zone RIP)",
+        "backbone": "dorsale (tracé schématique)",
+        "cable": "câble",
+        "legend": "Couverture FTTH des locaux, {year}",
+        "title": "Couverture FTTH {year} et réseau — {area}",
+        "summary": "{locaux} locaux dans {communes} communes ; raccordables FTTH en {year} : "
+        "{ftth} ({share}) · {nro} NRO, {pm} PM · transport {tr} km, distribution {di} km",
+        "data": "Données",
+        "synthetic": "DONNÉES SYNTHÉTIQUES : les positions des locaux, les routes, le réseau "
+        "cuivre et le réseau conçu sur eux sont générés par bthd (graine fixe) ; les nombres de "
+        "locaux par commune sont réels (Arcep T1 2018).",
+        "simplified": "Formes simplifiées pour l'affichage (tolérance {tol:g} m).",
+    },
+}
+
+
+def _legend(ax: Axes, mc: MapContent, lang: str = "en") -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -135,7 +164,8 @@ def _legend(ax: Axes, mc: MapContent) -> None:
         Patch(facecolor=c, edgecolor="#555555", label=lab)
         for c, lab in zip(st.COVERAGE_COLOURS, st.COVERAGE_LABELS, strict=True)
     ]
-    h.append(Patch(facecolor=st.NO_DATA_COLOUR, edgecolor="#555555", label=st.NO_DATA_LABEL))
+    w = LABELS[lang]
+    h.append(Patch(facecolor=st.NO_DATA_COLOUR, edgecolor="#555555", label=w["no_data"]))
     for kind, lab in (("POP", "PoP"), ("NRO", "NRO"), ("PM", "PM"), ("MED", "MED / NRA-ZO")):
         if kind == "MED" and "med" not in mc.layers:
             continue
@@ -151,24 +181,24 @@ def _legend(ax: Axes, mc: MapContent) -> None:
                 label=lab,
             )
         )
-    h.append(Line2D([], [], color="black", lw=2.2, label="backbone (schematic)"))
+    h.append(Line2D([], [], color="black", lw=2.2, label=w["backbone"]))
     h.append(Line2D([], [], color="#d7191c", lw=1, ls="--", label="collecte NRO → PoP"))
-    for c, w, lab in zip(st.CABLE_COLOURS, st.CABLE_WEIGHTS, st.CABLE_LABELS, strict=True):
-        h.append(Line2D([], [], color=c, lw=w, label=f"cable {lab}"))
+    for c, width, lab in zip(st.CABLE_COLOURS, st.CABLE_WEIGHTS, st.CABLE_LABELS, strict=True):
+        h.append(Line2D([], [], color=c, lw=width, label=f"{w['cable']} {lab}"))
     leg = ax.legend(
         handles=h,
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         fontsize=7,
-        title=f"FTTH coverage of locaux, {mc.year}",
+        title=w["legend"].format(year=mc.year),
         title_fontsize=8,
         frameon=False,
     )
     leg._legend_box.align = "left"  # type: ignore[attr-defined]
 
 
-def static_map(mc: MapContent) -> Figure:
-    """Draw the map of ``mc`` on an A4 landscape figure (not saved)."""
+def static_map(mc: MapContent, lang: str = "en") -> Figure:
+    """Draw the map of ``mc`` on an A4 landscape figure (not saved), in English or French."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=PAGE_IN)
@@ -217,25 +247,35 @@ def static_map(mc: MapContent) -> Figure:
         s.set_linewidth(0.6)
     _scale_bar(ax, x0, y0, x1, y1)
     _north_arrow(ax, x0, y0, x1, y1)
-    _legend(ax, mc)
+    _legend(ax, mc, lang)
 
     f = mc.figures
-    fig.text(0.03, 0.955, mc.title, fontsize=14, fontweight="bold", va="top")
+    w = LABELS[lang]
+    title = mc.title if lang == "en" else w["title"].format(year=mc.year, area=mc.area)
+    fig.text(0.03, 0.955, title, fontsize=14, fontweight="bold", va="top")
     fig.text(
         0.03,
         0.915,
-        f"{st.fr_int(f['locaux'])} locaux in {f['communes']} communes; FTTH raccordables in "
-        f"{mc.year}: {st.fr_int(f['ftth_locaux'])} ({st.fr_pct(f['ftth_share'])}) · "
-        f"{f['nro']} NRO, {f['pm']} PM · transport {st.fr_int(f['transport_km'])} km, "
-        f"distribution {st.fr_int(f['distribution_km'])} km",
+        w["summary"].format(
+            locaux=st.fr_int(f["locaux"]),
+            communes=f["communes"],
+            year=mc.year,
+            ftth=st.fr_int(f["ftth_locaux"]),
+            share=st.fr_pct(f["ftth_share"]),
+            nro=f["nro"],
+            pm=f["pm"],
+            tr=st.fr_int(f["transport_km"]),
+            di=st.fr_int(f["distribution_km"]),
+        ),
         fontsize=9,
         va="top",
     )
-    notes = " ".join(mc.aggregated)
+    notes = " ".join(mc.aggregated) if lang == "en" else w["simplified"].format(tol=mc.tolerance_m)
+    synthetic = mc.synthetic_note if lang == "en" or not mc.synthetic_note else w["synthetic"]
     fig.text(
         0.03,
         0.145,
-        textwrap.fill(mc.synthetic_note, 170),
+        textwrap.fill(synthetic, 170),
         fontsize=7.5,
         color="#b30000",
         va="top",
@@ -244,7 +284,7 @@ def static_map(mc: MapContent) -> Figure:
     fig.text(
         0.03,
         0.085,
-        textwrap.fill(f"Data: {mc.credits}. {notes} Lambert-93 (EPSG:2154).", 190),
+        textwrap.fill(f"{w['data']}: {mc.credits}. {notes} Lambert-93 (EPSG:2154).", 190),
         fontsize=6.5,
         color="#333333",
         va="top",
@@ -262,7 +302,9 @@ def _check_formats(formats: tuple[str, ...]) -> None:
         )
 
 
-def static_bytes(mc: MapContent, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+def static_bytes(
+    mc: MapContent, formats: tuple[str, ...] = FORMATS, *, lang: str = "en"
+) -> dict[str, bytes]:
     """The map encoded in each format (``png``, ``pdf``), deterministically.
 
     Raises
@@ -273,7 +315,7 @@ def static_bytes(mc: MapContent, formats: tuple[str, ...] = FORMATS) -> dict[str
     import io
 
     _check_formats(formats)
-    fig = static_map(mc)
+    fig = static_map(mc, lang)
     out = {}
     for fmt in formats:
         buf = io.BytesIO()

@@ -51,7 +51,7 @@ def build(
         from bthd.maps.static import static_bytes
 
         mc = map_content(source)
-        png, year = static_bytes(mc, ("png",))["png"], mc.year
+        png, year = static_bytes(mc, ("png",), lang=lang)["png"], mc.year
     rc = report_content(
         source,
         departement=departement,
