@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 from bthd.region import Region
+from tests._export_run import make_small_run
 
 SMALL_EPCI = "200069391"  # CA Lamballe Terre et Mer: 38 communes, 42,395 locaux
 
@@ -42,3 +43,19 @@ def square_communes() -> gpd.GeoDataFrame:
 def lamballe() -> Region:
     """The embedded data for one EPCI, with synthetic premises and roads (generated once)."""
     return Region.embedded(epci=SMALL_EPCI)
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory: pytest.TempPathFactory):
+    """A design run of seven communes (about 2,900 premises), shared read-only by the tests."""
+    return make_small_run(tmp_path_factory.mktemp("run") / "small")
+
+
+@pytest.fixture(scope="session")
+def delivery(small_run, tmp_path_factory: pytest.TempPathFactory):
+    """The GraceTHD delivery of :func:`small_run` (read-only)."""
+    from bthd.export.gis import export
+
+    out = tmp_path_factory.mktemp("export") / "out"
+    export(small_run, ["gracethd"], out)
+    return out / "gracethd"

@@ -5,18 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyogrio
-import pytest
 from typer.testing import CliRunner
 
 from bthd.cli import app
-from tests.test_export_gis import make_small_run
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_small_run(tmp_path_factory.mktemp("run") / "small")
 
 
 def test_export_writes_lists_and_checks(small_run: Path, tmp_path: Path) -> None:

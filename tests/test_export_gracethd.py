@@ -16,19 +16,7 @@ from bthd.export._run import load_run
 from bthd.export.gis import export
 from bthd.export.gracethd.check import check_delivery
 from bthd.export.gracethd.schema import PRIMARY_KEYS, SPATIAL, TABLES
-from tests.test_export_gis import make_small_run, tree_hashes
-
-
-@pytest.fixture(scope="module")
-def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_small_run(tmp_path_factory.mktemp("run") / "small")
-
-
-@pytest.fixture(scope="module")
-def delivery(small_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("export") / "out"
-    export(small_run, ["gracethd"], out)
-    return out / "gracethd"
+from tests._export_run import tree_hashes
 
 
 def test_files_follow_the_delivery_rules(delivery: Path) -> None:

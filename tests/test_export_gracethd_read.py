@@ -10,21 +10,7 @@ import shapely
 
 from bthd._errors import InputError
 from bthd.export._run import load_run
-from bthd.export.gis import export
 from bthd.export.gracethd.read import read_delivery
-from tests.test_export_gis import make_small_run
-
-
-@pytest.fixture(scope="module")
-def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_small_run(tmp_path_factory.mktemp("run") / "small")
-
-
-@pytest.fixture(scope="module")
-def delivery(small_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("export") / "out"
-    export(small_run, ["gracethd"], out)
-    return out / "gracethd"
 
 
 def test_round_trip_keeps_sites_zones_premises_and_cables(small_run: Path, delivery: Path) -> None:

@@ -14,7 +14,6 @@ from bthd._errors import InputError, OutputExistsError
 from bthd.export._run import load_run
 from bthd.export.reality import compare_ipe, write_reality
 from bthd.io.ipe import read_ipe
-from tests.test_export_gis import make_small_run
 
 COLUMNS = [
     "IdentifiantImmeuble",
@@ -28,11 +27,6 @@ COLUMNS = [
     "ReferencePM",
     "EtatPM",
 ]
-
-
-@pytest.fixture(scope="module")
-def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_small_run(tmp_path_factory.mktemp("run") / "small")
 
 
 @pytest.fixture(scope="module")
