@@ -169,3 +169,31 @@ def test_zones_outside_their_parent_and_addresses_outside_zones(
     found = {(f.control, f.table): f for f in report.errors}
     assert shifted in found[("co_1_g00003", "t_zpbo")].rows
     assert ("bthd_zpbo", "t_adresse") in found  # its addresses lost their zone (or gained two)
+
+
+def test_planned_pm_zones_carry_phase_tranche_and_year(small_run: Path, tmp_path: Path) -> None:
+    from bthd.export.gracethd import write_delivery
+    from bthd.io.runs import open_run
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(small_run, run_dir)
+    pms = sorted(open_run(run_dir).layer("sites").query("site_type == 'PM'")["site_id"])
+    schedule = pd.DataFrame(
+        {
+            "pm_id": pms,
+            "year": [2020 + i % 5 for i in range(len(pms))],
+            "phase": ["phase 1" if i % 2 else "phase 2" for i in range(len(pms))],
+            "tranche": ["tranche 3" if i % 2 else None for i in range(len(pms))],
+            "zdep_id": [f"ZDEP-T-{i // 3:03d}" for i in range(len(pms))],
+        }
+    )
+    with open_run(run_dir).add(stage="plan") as w:
+        w.write_table("plan_schedule", schedule)
+    out = write_delivery(run_dir, tmp_path / "gracethd")
+    zs = pyogrio.read_dataframe(next(p for p in out if p.name == "t_zsro.shp"))
+    got = dict(zip(zs["zs_refpm"], zs["zs_comment"], strict=True))
+    for row in schedule.itertuples():
+        text = got[row.pm_id]
+        assert row.phase in text and f"FTTH {row.year}" in text and row.zdep_id in text
+        assert ("tranche 3" in text) == isinstance(row.tranche, str)
+    assert check_delivery(tmp_path / "gracethd").ok

@@ -57,7 +57,8 @@ def delivery_tables(run: str | os.PathLike[str] | Any) -> dict[str, Any]:
     road_nodes = rl.layer("road_nodes") if rl.has_layer("road_nodes") else None
     communes = rl.layer("communes") if rl.has_layer("communes") else None
     net = build_network(rl.layer("links"), sites, road_nodes)
-    znro, zsro, zpbo = zone_tables(rl.layer("zones"), net, premises, sites)
+    schedule = rl.table("plan_schedule") if rl.has_table("plan_schedule") else None
+    znro, zsro, zpbo = zone_tables(rl.layer("zones"), net, premises, sites, schedule)
     raw = {
         "t_organisme": organismes(),
         "t_reference": references(net),

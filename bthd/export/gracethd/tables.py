@@ -1,12 +1,15 @@
 """Addresses, subscriber sites, zones, organisations and references of a GraceTHD delivery.
 
 * ``t_adresse``: one address per premise (``ad_nblhab``/``ad_nblpro`` its dwellings and
-  business premises), state CIBLE; a synthetic premise says so in ``ad_comment``.
+  business premises), state CIBLE, with its number, street and postcode
+  (:func:`bthd.export.gracethd.addresses.postal_addresses`); a synthetic premise says so in
+  ``ad_comment``.
 * ``t_suf``: one *site utilisateur final* per local (residential or professional), in the
   PBO zone of its premise.
 * ``t_znro``, ``t_zsro``, ``t_zpbo``: the design's ZNRO, ZPM and ZPBO, each tied to the node
   of its NRO, PM or PBO and to its parent zone; planned (PL). When the run has a schedule, the
-  PM zone's FTTH year is in ``zs_comment``.
+  PM zone's phase, tranche, FTTH year and deployment zone are in ``zs_comment``
+  (``phase 2, tranche 1, FTTH 2023, ZDEP-200069391-001``).
 * ``t_organisme``: the syndicat (owner of what the design builds) and the owner of the civil
   works reused. ``t_reference``: one reference per cable size and box type used.
 
@@ -20,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from bthd.export.gracethd.addresses import postal_addresses
 from bthd.export.gracethd.network import CIVIL_WORKS_OWNER, NETWORK_CODE, OWNER, Network
 
 
@@ -94,6 +98,8 @@ def adresses(
         if "raccordement_long" in p
         else pd.Series(False, p.index)
     )
+    postal = postal_addresses(p)
+    numero = pd.to_numeric(postal["numero"], errors="coerce").astype("Int64")
     pole_nodes = set(net.ptech.loc[net.ptech["pt_typephy"] == "A", "pt_nd_code"])
     racc = [
         None
@@ -108,6 +114,10 @@ def adresses(
             "ad_code": "AD-" + p["premise_id"].astype(str),
             "ad_insee": p["insee_code"].astype(str),
             "ad_commune": [names.get(c) for c in p["insee_code"]],
+            "ad_numero": numero.to_numpy(dtype=object),
+            "ad_rep": postal["rep"].to_numpy(),
+            "ad_nomvoie": postal["nom_voie"].to_numpy(),
+            "ad_postal": postal["code_postal"].to_numpy(),
             "ad_nblhab": p["logements"].astype(int),
             "ad_nblpro": p["locaux_pro"].astype(int),
             "ad_distinf": drop,
@@ -119,8 +129,12 @@ def adresses(
             "ad_imneuf": False,
             "ad_typzone": "3",
             "ad_comment": [
-                "adresse SYNTHETIQUE generee par bthd (pas une observation)" if s else None
-                for s in synthetic
+                "adresse SYNTHETIQUE generee par bthd (pas une observation)"
+                if s
+                else "voie et numero SYNTHETIQUES (absents des donnees)"
+                if v
+                else None
+                for s, v in zip(synthetic, postal["synthetic_address"], strict=True)
             ],
         },
         geometry=p.geometry.to_numpy(),
@@ -164,26 +178,53 @@ def _multi(geoms: gpd.GeoSeries) -> np.ndarray:
     return out
 
 
+def pm_comments(premises: pd.DataFrame, schedule: pd.DataFrame | None) -> dict[str, str]:
+    """The deployment of each PM zone as text: phase, tranche, FTTH year, deployment zone.
+
+    From the plan's schedule when there is one, else from the premises' ``ftth_year``.
+    """
+    out: dict[str, str] = {}
+    if schedule is not None and len(schedule) and "pm_id" in schedule:
+        for row in schedule.sort_values("pm_id").itertuples(index=False):
+            parts = [
+                str(getattr(row, c)).strip()
+                for c in ("phase", "tranche")
+                if isinstance(getattr(row, c, None), str) and str(getattr(row, c)).strip()
+            ]
+            year = getattr(row, "year", None)
+            if year is not None and pd.notna(year):
+                parts.append(f"FTTH {int(year)}")
+            zdep = getattr(row, "zdep_id", None)
+            if isinstance(zdep, str) and zdep:
+                parts.append(zdep)
+            if parts:
+                out[str(row.pm_id)] = ", ".join(parts)
+        return out
+    if "ftth_year" in premises and "pm_id" in premises:
+        year = premises.groupby("pm_id")["ftth_year"].min()
+        out = {str(k): f"FTTH prevu en {int(v)}" for k, v in year.items() if pd.notna(v)}
+    return out
+
+
 def zone_tables(
     zones: gpd.GeoDataFrame,
     net: Network,
     premises: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
+    schedule: pd.DataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """``t_znro``, ``t_zsro`` and ``t_zpbo`` from the run's zones.
 
     A zone whose NRO, PM or PBO is not on the network is left out (it has no node to tie to).
+    ``schedule`` is the run's ``plan_schedule`` table (pm_id, year, phase, tranche, zdep_id),
+    when it has a plan.
     """
     z = zones.sort_values("zone_id").reset_index(drop=True)
     node = net.site_node
     cap = dict(zip(sites["site_id"], sites["capacity"], strict=True))
     locaux = premises["logements"].astype(int) + premises["locaux_pro"].astype(int)
     per_pm = locaux.groupby(premises["pm_id"]).sum() if "pm_id" in premises else pd.Series()
-    year = (
-        premises.groupby("pm_id")["ftth_year"].min()
-        if "ftth_year" in premises and "pm_id" in premises
-        else pd.Series(dtype=float)
-    )
+    comment = pm_comments(premises, schedule)
     box = dict(zip(net.ebp["bp_etiquet"], net.ebp["bp_typephy"], strict=True))
 
     zn = z[(z["zone_kind"] == "ZNRO") & z["zone_id"].isin(node)]
@@ -218,10 +259,7 @@ def zone_tables(
             "zs_capamax": [int(cap.get(i) or 0) for i in zs["zone_id"]],
             "zs_nblogmt": [int(per_pm.get(i, 0)) for i in zs["zone_id"]],
             "zs_actif": False,
-            "zs_comment": [
-                f"FTTH prevu en {int(year[i])}" if i in year.index and pd.notna(year[i]) else None
-                for i in zs["zone_id"]
-            ],
+            "zs_comment": [comment.get(i) for i in zs["zone_id"]],
         },
         geometry=_multi(zs.geometry),
         crs=zones.crs,
