@@ -56,6 +56,8 @@ class CheckReport:
     folder: Path
     findings: list[Finding] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    #: GraceTHD version of the delivery checked (and the container, for v3).
+    version: str = "2.0.1"
 
     @property
     def errors(self) -> list[Finding]:
@@ -76,7 +78,8 @@ class CheckReport:
         """A readable report: a summary line, then one line per finding."""
         total = sum(self.rows.values())
         head = (
-            f"{self.folder}: GraceTHD v2.0.1 delivery, {len(self.rows)} tables, {total:,} rows: "
+            f"{self.folder}: GraceTHD v{self.version} delivery, {len(self.rows)} tables, "
+            f"{total:,} rows: "
             f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
         )
         lines = [head]
