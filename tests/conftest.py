@@ -53,9 +53,9 @@ def small_run(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def delivery(small_run, tmp_path_factory: pytest.TempPathFactory):
-    """The GraceTHD delivery of :func:`small_run` (read-only)."""
+    """The GraceTHD v2.0.1 delivery of :func:`small_run` (read-only)."""
     from bthd.export.gis import export
 
     out = tmp_path_factory.mktemp("export") / "out"
-    export(small_run, ["gracethd"], out)
-    return out / "gracethd"
+    export(small_run, ["gracethd"], out, gracethd_versions=["2.0.1"])
+    return out / "gracethd-v2.0.1"

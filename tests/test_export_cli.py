@@ -16,12 +16,24 @@ def test_export_writes_lists_and_checks(small_run: Path, tmp_path: Path) -> None
     out = tmp_path / "livrable"
     res = runner.invoke(
         app,
-        ["export", str(small_run), "--format", "gpkg", "-f", "gracethd", "--out", str(out)],
+        [
+            "export",
+            str(small_run),
+            "--format",
+            "gpkg",
+            "-f",
+            "gracethd",
+            "--gracethd-version",
+            "2.0.1",
+            "--out",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
-    assert "bthd.gpkg" in res.output and "gracethd/t_cable.csv" in res.output
-    assert "0 error(s)" in res.output and "GraceTHD check passed" in res.output
-    assert f"{out}/gracethd" in res.output  # the final folder, not the temporary one
+    assert "bthd.gpkg" in res.output and "gracethd-v2.0.1/t_cable.csv" in res.output
+    assert "0 error(s)" in res.output and "GraceTHD v2.0.1 check passed" in res.output
+    assert f"{out}/gracethd-v2.0.1" in res.output  # the final folder, not the temporary one
+    assert not (out / "gracethd-v3.0.1").exists()
     assert "layer_styles" in {n for n, _ in pyogrio.list_layers(out / "bthd.gpkg")}
     # a second export into the same folder is refused, then allowed with --overwrite
     again = ["export", str(small_run), "--format", "shp", "--out", str(out)]

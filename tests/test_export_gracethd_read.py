@@ -10,7 +10,7 @@ import shapely
 
 from bthd._errors import InputError
 from bthd.export._run import load_run
-from bthd.export.gracethd.read import read_delivery
+from bthd.io.gracethd import read_delivery
 
 
 def test_round_trip_keeps_sites_zones_premises_and_cables(small_run: Path, delivery: Path) -> None:

@@ -8,7 +8,10 @@ import typer
 
 from bthd.cli._common import console, err_console, handle_errors
 
-_FORMATS_HELP = "gpkg (styled for QGIS), geojson (WGS 84), parquet, shp, gracethd (v2.0.1, AVP)."
+_FORMATS_HELP = (
+    "gpkg (styled for QGIS), geojson (WGS 84), parquet, shp, gracethd (AVP deliveries, "
+    "v2.0.1 and v3.0.1 C2)."
+)
 
 
 def export(
@@ -25,6 +28,12 @@ def export(
         "--check/--no-check",
         help="Read the GraceTHD delivery back and check it (mandatory fields, lists, keys).",
     ),
+    versions: list[str] = typer.Option(
+        ["2.0.1", "3.0.1"],
+        "--gracethd-version",
+        help="GraceTHD version(s) of --format gracethd, repeatable: 2.0.1 (gracethd-v2.0.1/), "
+        "3.0.1 at container C2 (gracethd-v3.0.1/). Both by default.",
+    ),
 ) -> None:
     """Export RUN into OUT: one file or folder per format; exit code 1 if the check fails."""
     from bthd.export import FORMATS
@@ -36,7 +45,9 @@ def export(
         raise typer.BadParameter(
             f"unknown format(s) {', '.join(bad)}; use {', '.join(FORMATS)}", param_hint="--format"
         )
-    result = handle_errors(do_export)(run, wanted, out, overwrite=overwrite, check=check)
+    result = handle_errors(do_export)(
+        run, wanted, out, overwrite=overwrite, check=check, gracethd_versions=versions
+    )
     for fmt, files in result.files.items():
         main = [f for f in files if not f.endswith((".shx", ".dbf", ".prj", ".cpg"))]
         console.print(f"[bold]{fmt}[/]: {len(files)} files in {out}")
@@ -48,13 +59,18 @@ def export(
         console.print(
             "layers: " + ", ".join(f"{n} {r:,}".replace(",", " ") for n, r in result.rows.items())
         )
-    report = result.check
-    if report is not None:
+    failed = []
+    for version, report in result.checks.items():
         console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
-        if not report.ok:
-            err_console.print("[bold red]the GraceTHD delivery fails the check[/]")
-            raise typer.Exit(1)
-        console.print("[green]GraceTHD check passed[/] (warnings do not fail a v2.0.1 delivery)")
+        if report.ok:
+            console.print(f"[green]GraceTHD v{version} check passed[/]")
+        else:
+            failed.append(version)
+    if failed:
+        err_console.print(
+            f"[bold red]the GraceTHD delivery fails the check[/] (v{', v'.join(failed)})"
+        )
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,8 @@ def validate(
         "--kind",
         "-k",
         help="Layer kind: communes, epci, departements, premises, roads, sites, links, zones; "
-        "or gracethd (PATH is then a GraceTHD v2.0.1 delivery folder).",
+        "or gracethd (PATH is then a GraceTHD delivery folder, v2.0.1 or v3.0.1, or an export "
+        "folder holding deliveries).",
     ),
     layer: str | None = typer.Option(
         None, "--layer", "-l", help="Layer name in a multi-layer file."
@@ -29,6 +30,11 @@ def validate(
     crs: str | None = typer.Option(
         None, "--crs", help="CRS of a CSV's coordinates (e.g. EPSG:2154)."
     ),
+    container: str = typer.Option(
+        "C2",
+        "--container",
+        help="GraceTHD v3 container whose controls to run: C1, C2 (design), C3 or C4.",
+    ),
 ) -> None:
     """Validate PATH as a layer of KIND; exit code 0 only when it is valid."""
     import warnings
@@ -37,11 +43,18 @@ def validate(
     from bthd.schema import LAYERS
 
     if kind == "gracethd":
-        from bthd.export.gracethd.check import check_delivery
+        from bthd.export.gracethd.deliveries import check_delivery_any, find_deliveries
 
-        report = handle_errors(check_delivery)(path)
-        console.print(report.format(), markup=False)
-        raise typer.Exit(0 if report.ok else 1)
+        if container.upper() not in ("C1", "C2", "C3", "C4"):
+            raise typer.BadParameter(
+                f"unknown container {container!r}; use C1, C2, C3 or C4", param_hint="--container"
+            )
+        ok = True
+        for folder, _version in handle_errors(find_deliveries)(path):
+            report = handle_errors(check_delivery_any)(folder, container=container.upper())
+            console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
+            ok = ok and report.ok
+        raise typer.Exit(0 if ok else 1)
     if kind not in LAYERS:
         raise typer.BadParameter(
             f"unknown kind {kind!r}; use one of {', '.join(LAYERS)}, gracethd",

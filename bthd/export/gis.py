@@ -36,7 +36,7 @@ import pandas as pd
 import pyogrio
 
 from bthd._errors import OutputExistsError, ParameterError
-from bthd.export import FORMATS
+from bthd.export import FORMATS, GRACETHD_VERSIONS
 from bthd.export._dbf import DbfField, write_shapefile
 from bthd.export._run import RunLayers, load_run
 from bthd.export.styles import STYLES, qml, sld
@@ -103,7 +103,8 @@ class ExportResult:
     out: Path
     files: dict[str, list[str]] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
-    check: Any = None
+    #: GraceTHD version → the check report of its delivery (when checked).
+    checks: dict[str, Any] = field(default_factory=dict)
 
 
 def export_layers(run: RunLayers) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
@@ -150,7 +151,8 @@ def _readme(run: RunLayers, layers: Mapping[str, tuple[gpd.GeoDataFrame, str]]) 
         f"Export of the bthd run {run.path.name} (created {run.created}).",
         "bthd.gpkg, parquet/, shp/: EPSG:2154 (Lambert-93). geojson/: WGS 84 (RFC 7946).",
         "shp/fields.csv: column name -> DBF field name of every Shapefile.",
-        "gracethd/: GraceTHD v2.0.1 delivery (statut AVP), see gracethd/README.txt.",
+        "gracethd-v2.0.1/, gracethd-v3.0.1/: GraceTHD deliveries (statut AVP; v3 at container "
+        "C2), see their README.txt.",
         "",
         "Layers:",
         *(f"  {n}: {len(g)} rows, {t}" for n, (g, t) in layers.items()),
@@ -357,6 +359,7 @@ def export(
     *,
     overwrite: bool = False,
     check: bool = False,
+    gracethd_versions: Sequence[str] = GRACETHD_VERSIONS,
 ) -> ExportResult:
     """Export a run folder into ``out``, one subfolder (or file) per format.
 
@@ -373,8 +376,13 @@ def export(
     overwrite
         Replace an existing ``out`` (once the new export is complete).
     check
-        Run :func:`bthd.export.gracethd.check.check_delivery` on the GraceTHD delivery and
-        put its report in the result.
+        Check each GraceTHD delivery read back from its files
+        (:func:`bthd.export.gracethd.deliveries.check_delivery_any`) and put the reports in
+        ``result.checks``.
+    gracethd_versions
+        GraceTHD versions the ``gracethd`` format writes: ``2.0.1`` into
+        ``gracethd-v2.0.1/``, ``3.0.1`` (container C2) into ``gracethd-v3.0.1/``; both by
+        default.
 
     Returns
     -------
@@ -393,6 +401,13 @@ def export(
         raise ParameterError(
             f"unknown export format(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
             f"use one or more of {', '.join(FORMATS)}."
+        )
+    versions = list(dict.fromkeys(gracethd_versions))
+    bad = [v for v in versions if v not in GRACETHD_VERSIONS]
+    if bad or not versions:
+        raise ParameterError(
+            f"unknown GraceTHD version(s) {', '.join(map(repr, bad)) or '(none given)'}; "
+            f"use {' or '.join(GRACETHD_VERSIONS)}."
         )
     rl = load_run(run)
     dest = Path(out)
@@ -417,15 +432,21 @@ def export(
             elif fmt == "shp":
                 written[fmt] = write_shapefiles(layers, tmp / "shp", stamp=stamp)
             elif fmt == "gracethd":
-                from bthd.export.gracethd import write_delivery
+                from bthd.export.gracethd.deliveries import check_delivery_any, write_version
 
-                written[fmt] = write_delivery(rl, tmp / "gracethd")
-                if check:
-                    from bthd.export.gracethd.check import check_delivery
-
-                    result.check = check_delivery(tmp / "gracethd")
+                written[fmt] = []
+                for version in versions:
+                    folder = tmp / delivery_folder(version)
+                    written[fmt] += write_version(rl, folder, version)
+                    if check:
+                        report = check_delivery_any(folder)
+                        report.folder = dest / delivery_folder(version)
+                        result.checks[version] = report
             log.info("export %s: %d files", fmt, len(written[fmt]))
         result.files = {f: sorted(str(p.relative_to(tmp)) for p in ps) for f, ps in written.items()}
-    if result.check is not None:
-        result.check.folder = dest / "gracethd"
     return result
+
+
+def delivery_folder(version: str) -> str:
+    """The folder of an export that holds the GraceTHD delivery of ``version``."""
+    return f"gracethd-v{version}"
