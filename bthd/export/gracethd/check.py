@@ -1,6 +1,6 @@
 """Check a GraceTHD v2.0.1 delivery read back from its files, and list every problem.
 
-The checker reads the Shapefiles with GDAL (pyogrio) and the CSV files with :mod:`csv`, as a
+The checker reads the Shapefiles with GDAL (pyogrio) and the CSV files as text split on ``;``, as a
 receiving tool would, then checks:
 
 * the files: every table present, CSV with ``;``, a header line, no text delimiters, UTF-8;
@@ -30,11 +30,9 @@ from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import pyogrio
 
-from bthd._errors import InputNotFoundError
+from bthd.export.gracethd._files import read_all, resolve
 from bthd.export.gracethd.findings import CheckReport, Finding, empty_values, ids
 from bthd.export.gracethd.schema import PRIMARY_KEYS, SPATIAL, TABLES, Field, fields, lists
 from bthd.export.gracethd.topology import check_topology
@@ -57,162 +55,8 @@ def _controls() -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def _resolve(folder: Path) -> Path:
-    if not folder.exists():
-        raise InputNotFoundError(folder, "GraceTHD delivery")
-    has = any((folder / f"{t}{ext}").exists() for t in TABLES for ext in (".shp", ".csv"))
-    if not has and (folder / "gracethd").is_dir():
-        return folder / "gracethd"
-    return folder
-
-
-def _read_csv(path: Path, table: str, out: list[Finding]) -> pd.DataFrame:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        out.append(
-            Finding(
-                "co_1_f00005",
-                path.name,
-                f"not UTF-8 (byte {exc.start})",
-                fix="write the CSV files in UTF-8",
-            )
-        )
-        text = raw.decode("cp1252", errors="replace")
-    text = text.removeprefix("\ufeff")
-    lines = text.replace("\r\n", "\n").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines:
-        out.append(Finding("co_1_f00002", path.name, "empty file, no header line"))
-        return pd.DataFrame()
-    if '"' in text:
-        bad = [str(i + 1) for i, ln in enumerate(lines) if '"' in ln]
-        out.append(
-            Finding(
-                "co_1_f00004",
-                path.name,
-                'text delimiters (") found on lines',
-                tuple(bad),
-                "write values without quotes (and without ';' in them)",
-            )
-        )
-    header = lines[0].split(";")
-    if len(header) == 1 and "," in lines[0]:
-        out.append(
-            Finding(
-                "co_1_f00003",
-                path.name,
-                "the separator is not ';' (the header holds ',')",
-                fix="write the CSV with ';' as separator",
-            )
-        )
-    known = {f.name for f in fields()[table]}
-    if not set(header) & known:
-        out.append(
-            Finding(
-                "co_1_f00002",
-                path.name,
-                f"the first line is not a header of {table} fields ({lines[0][:60]!r})",
-                fix="put the field names on the first line",
-            )
-        )
-    rows = [ln.split(";") for ln in lines[1:]]
-    wrong = [str(i + 2) for i, r in enumerate(rows) if len(r) != len(header)]
-    if wrong:
-        out.append(
-            Finding(
-                "co_1_f00003",
-                path.name,
-                f"lines with a number of fields other than the header's {len(header)}",
-                tuple(wrong),
-                "remove ';' from values",
-            )
-        )
-    rows = [r for r in rows if len(r) == len(header)]
-    return pd.DataFrame(rows, columns=header, dtype=object)
-
-
-def _as_text(series: pd.Series, kind: str) -> pd.Series:
-    """Values of a Shapefile field as the text a CSV would hold ('' for null)."""
-
-    def one(v: object) -> str:
-        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
-            return ""
-        if isinstance(v, np.datetime64) and np.isnat(v):
-            return ""
-        if isinstance(v, bool | np.bool_):
-            return "1" if v else "0"
-        if isinstance(v, pd.Timestamp | np.datetime64):
-            return str(pd.Timestamp(v).date())
-        if kind in ("int", "bool") and isinstance(v, float | np.floating) and float(v).is_integer():
-            return str(int(v))
-        return str(v)
-
-    null = series.isna().to_numpy()
-    if null.all():
-        return pd.Series([""] * len(series), index=series.index, dtype=object)
-    if pd.api.types.is_bool_dtype(series):
-        text = np.where(series.to_numpy(dtype=bool), "1", "0").astype(object)
-    elif pd.api.types.is_datetime64_any_dtype(series):
-        text = series.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
-    elif pd.api.types.is_integer_dtype(series):
-        text = series.astype(str).to_numpy(dtype=object)
-    elif pd.api.types.is_float_dtype(series):
-        values = series.to_numpy(dtype=float)
-        whole = np.all(np.mod(values[~null], 1) == 0)
-        if kind in ("int", "bool") and whole:
-            text = np.array([str(int(v)) for v in np.nan_to_num(values)], dtype=object)
-        else:
-            text = series.astype(str).to_numpy(dtype=object)
-    elif pd.api.types.infer_dtype(series, skipna=True) == "string":
-        text = series.to_numpy(dtype=object)
-    else:  # mixed values: one by one
-        return pd.Series([one(v) for v in series], index=series.index, dtype=object)
-    text = text.copy()
-    text[null] = ""
-    return pd.Series(text, index=series.index, dtype=object)
-
-
-def _read_shp(path: Path, table: str, out: list[Finding]) -> gpd.GeoDataFrame | None:
-    try:
-        info = pyogrio.read_info(path)
-        gdf = pyogrio.read_dataframe(path)
-    except Exception as exc:  # GDAL's errors: a truncated or foreign file
-        out.append(
-            Finding("bthd_file", path.name, f"GDAL cannot read it ({exc})", fix="export it again")
-        )
-        return None
-    if not path.with_suffix(".cpg").exists():
-        out.append(
-            Finding(
-                "co_1_f00006",
-                path.name,
-                "no .cpg: the encoding is not declared",
-                fix="write a .cpg (1252 or UTF-8)",
-            )
-        )
-    crs = info.get("crs")
-    if crs != "EPSG:2154":
-        out.append(
-            Finding(
-                "bthd_crs",
-                path.name,
-                f"CRS {crs or 'missing'}, not EPSG:2154 (Lambert-93)",
-                fix="reproject the table to EPSG:2154 and write its .prj",
-            )
-        )
-    want = SPATIAL[table]
-    got = str(info.get("geometry_type"))
-    if want.replace("Multi", "") not in got:
-        out.append(Finding("bthd_geom", path.name, f"geometry type {got}, GraceTHD wants {want}"))
-    kinds = {f.name: f.kind for f in fields()[table]}
-    geom = gdf.geometry
-    text = pd.DataFrame(
-        {c: _as_text(gdf[c], kinds.get(c, "text")) for c in gdf.columns if c != geom.name}
-    )
-    return gpd.GeoDataFrame(text, geometry=geom.to_numpy(), crs=gdf.crs)
+def _kinds() -> dict[str, dict[str, str]]:
+    return {t: {f.name: f.kind for f in fs} for t, fs in fields().items()}
 
 
 def _check_fields(table: str, df: pd.DataFrame, out: list[Finding]) -> None:
@@ -424,28 +268,7 @@ def _check_suite(tables: dict[str, pd.DataFrame], out: list[Finding]) -> None:
 
 def _read_all(path: Path, out: list[Finding]) -> dict[str, pd.DataFrame]:
     """Every table of the delivery found in ``path``; problems of the files go to ``out``."""
-    tables: dict[str, pd.DataFrame] = {}
-    for table in TABLES:
-        shp, csv_path = path / f"{table}.shp", path / f"{table}.csv"
-        if table in SPATIAL and shp.exists():
-            gdf = _read_shp(shp, table, out)
-            if gdf is not None:
-                tables[table] = gdf
-        elif table not in SPATIAL and csv_path.exists():
-            tables[table] = _read_csv(csv_path, table, out)
-        else:
-            want = shp.name if table in SPATIAL else csv_path.name
-            other = csv_path if table in SPATIAL else shp
-            hint = f" ({other.name} found: wrong format)" if other.exists() else ""
-            out.append(
-                Finding(
-                    "co_1_f00001",
-                    table,
-                    f"table missing: no {want}{hint}",
-                    fix="deliver spatial tables as Shapefile, the others as CSV",
-                )
-            )
-    return tables
+    return read_all(path, TABLES, SPATIAL, _kinds(), out)
 
 
 def read_tables(folder: str | Path) -> tuple[dict[str, pd.DataFrame], Path]:
@@ -454,7 +277,7 @@ def read_tables(folder: str | Path) -> tuple[dict[str, pd.DataFrame], Path]:
     Values are read as a receiving tool reads them (Shapefiles with GDAL, CSV with ``;``),
     nulls as ``""``. File problems are not reported: :func:`check_delivery` does that.
     """
-    path = _resolve(Path(folder))
+    path = resolve(Path(folder), TABLES)
     return _read_all(path, []), path
 
 
@@ -477,7 +300,7 @@ def check_delivery(folder: str | Path) -> CheckReport:
     bthd.InputNotFoundError
         If the folder does not exist.
     """
-    path = _resolve(Path(folder))
+    path = resolve(Path(folder), TABLES)
     report = CheckReport(path)
     out = report.findings
     tables = _read_all(path, out)
