@@ -93,6 +93,7 @@ TITLES = {
     "communes": "Communes",
     "epci": "EPCI",
     "departements": "Départements",
+    "zdep": "Deployment zones of the plan (phase, tranche, year)",
 }
 
 
