@@ -157,7 +157,13 @@ def test_cables_run_box_to_box_along_their_paths(tables: dict[str, pd.DataFrame]
     bp = tables["t_ebp"]
     assert set(bp["bp_code"]) <= set(cb["cb_bp2"])
     pt_node = dict(zip(tables["t_ptech"]["pt_code"], tables["t_ptech"]["pt_nd_code"], strict=True))
-    box_node = {b: pt_node[p] for b, p in zip(bp["bp_code"], bp["bp_pt_code"], strict=True)}
+    lc_site = tables["t_local"].set_index("lc_code")["lc_st_code"]
+    st_node = tables["t_site"].set_index("st_code")["st_nd_code"]
+    # a box is on its technical point's node, else (a PBO in its PM) on its local's site's
+    box_node = {
+        b: pt_node[p] if p else st_node[lc_site[lc]]
+        for b, p, lc in zip(bp["bp_code"], bp["bp_pt_code"], bp["bp_lc_code"], strict=True)
+    }
     for end in ("1", "2"):
         has = cb[cb[f"cb_bp{end}"] != ""]
         assert (has[f"cb_bp{end}"].map(box_node) == has[f"cb_nd{end}"]).all()

@@ -120,7 +120,9 @@ def delivery_tables(run: str | os.PathLike[str] | Any) -> dict[str, pd.DataFrame
     raw: dict[str, pd.DataFrame] = {
         "t_organisme": organismes(),
         "t_reference": references(net),
-        "t_adresse": adresses(premises, communes, net, date=_date(rl.created)),
+        "t_adresse": adresses(
+            premises, communes, net, date=datetime.fromisoformat(_date(rl.created)).date()
+        ),
         "t_noeud": gpd.GeoDataFrame(
             pd.concat([net.noeud, cl_nodes], ignore_index=True), crs=net.noeud.crs
         ),

@@ -50,6 +50,10 @@ RACK_UNITS = 42
 #: Composition of a trench or path built by the project (tr_compo, cm_compo), which the design
 #: does not choose: 3 PVC ducts of 45 mm, the usual FTTH civil-works section (assumed default).
 NEW_DUCTS = "3 fourreaux PVC 42/45"
+#: Composition of a reused path of the civil-works owner (cm_compo, asked by the suite for
+#: Orange's paths): the design does not survey them, so it says so.
+REUSED_DUCTS = "fourreau ORANGE existant, composition non relevee"
+REUSED_POLES = "appuis ORANGE existants, composition non relevee"
 #: Standard section of the project's trenches (tr_couptyp, a t_reference of type CT).
 TRENCH_REFERENCE = "RF-CT-TRANCHEE-3F45"
 #: Fibre type of every cable (cb_fo_type, mandatory in C2, not chosen by the design): G.657.A2,
@@ -281,13 +285,16 @@ def build_network3(
             )
         return point[n]
 
-    def add_box(code: str, label: str, n: str, kind: str, typelog: str, note: str) -> None:
+    def add_box(
+        code: str, label: str, n: str, kind: str, typelog: str, note: str, local: str | None = None
+    ) -> None:
         bp_rows.append(
             {
                 "bp_code": code,
                 "bp_etiquet": label,
                 "bp_codeext": f"bthd {label}",
-                "bp_pt_code": point_at(n, typelog == "PBO"),
+                "bp_pt_code": None if local else point_at(n, typelog == "PBO"),
+                "bp_lc_code": local,
                 "bp_prop": OWNER,
                 "bp_gest": OWNER,
                 "bp_proptyp": "CST",
@@ -375,21 +382,22 @@ def build_network3(
             if n == root:
                 head[n] = (rack.get(tree), None)
                 if ltype == "DI" and own.get((tree, n)):
-                    # PBOs at their PM: fed from the PM's rack in the cabinet, no path
-                    pbos = own[(tree, n)]
-                    _boxes_at(pbos, n, cap, add_box)
-                    size = int(box_type(cap[pbos[0]] or 1.0)[1:])
-                    add_cable(
-                        f"{tree}-R{_num(n)}",
-                        ltype,
-                        size,
-                        int(cap[pbos[0]]),
-                        (n, n),
-                        (rack.get(tree), None),
-                        (None, f"BP-{pbos[0]}"),
-                        refs,
-                    )
-                    _stubs(tree, ltype, pbos, n, cap, refs, add_cable)
+                    # PBOs at their PM: boxes in the PM's local, each fed from its rack
+                    for sid in own[(tree, n)]:
+                        kind_bp = box_type(cap[sid] or 1.0)
+                        add_box(
+                            f"BP-{sid}", sid, n, kind_bp, "PBO", "in the PM", local=f"LC-{tree}"
+                        )
+                        add_cable(
+                            f"{sid}-R",
+                            ltype,
+                            int(kind_bp[1:]),
+                            int(cap[sid]),
+                            (n, n),
+                            (rack.get(tree), None),
+                            (None, f"BP-{sid}"),
+                            refs,
+                        )
                 continue
             sids = own.get((tree, n), [])
             if ltype == "TR" and sids:
@@ -512,7 +520,10 @@ def build_network3(
             "cm_avct": cm["cm_avct"],
             "cm_typelog": cm["cm_typelog"],
             "cm_typ_imp": cm["cm_typ_imp"],
-            "cm_compo": [NEW_DUCTS if x else None for x in new],
+            "cm_compo": [
+                NEW_DUCTS if x else REUSED_POLES if imp == "0" else REUSED_DUCTS
+                for x, imp in zip(new, cm["cm_typ_imp"], strict=True)
+            ],
         },
         geometry=cm.geometry.to_numpy(),
         crs=crs,

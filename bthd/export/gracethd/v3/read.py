@@ -7,7 +7,8 @@ So that a delivery (ours, or a contractor's) can be compared with a design:
   one bthd generated, ``VOIE SYNTHETIQUE ...``), with ``pbo_id`` the PBO box serving the locals
   of its CLIENT site (``lc_bp_codf``);
 * ``sites``: an NRO or PM per NRO or SRO local (``lc_codeext``), at the node of its site; a PBO
-  per box of type PBO (``bp_etiquet``) at the node of its technical point, its PM the ``cb_r3_code``
+  per box of type PBO (``bp_etiquet``) at the node of its technical point (or of its local's
+  site, for a PBO in its PM), its PM the ``cb_r3_code``
   of the cable ending in it (else the PM zone holding it);
 * ``links``: a link per cable with a geometry (``t_cable`` with its ``t_cableline``): type,
   fibres used and size, length, and the NRO, PM or PBO at its two end nodes;
@@ -131,12 +132,13 @@ def read_delivery_v3(folder: str | Path) -> dict[str, gpd.GeoDataFrame]:
     bp = tables["t_ebp"]
     bp = bp[bp["bp_typelog"] == "PBO"]
     pt_node = dict(zip(tables["t_ptech"]["pt_code"], tables["t_ptech"]["pt_nd_code"], strict=True))
-    bp_node = bp["bp_pt_code"].map(pt_node)
+    in_local = bp["bp_lc_code"].map(dict(zip(lc["lc_code"], lc["lc_st_code"], strict=True)))
+    bp_node = bp["bp_pt_code"].map(pt_node).fillna(in_local.map(st["st_nd_code"]))
     lost = bp.loc[~bp_node.isin(node_geom.index), "bp_code"].tolist()
     if lost:
         raise InputError(
-            f"{path}: {len(lost)} PBO boxes whose technical point has no node "
-            f"({', '.join(lost[:10])}); fix bp_pt_code or t_ptech.pt_nd_code."
+            f"{path}: {len(lost)} PBO boxes whose technical point or local has no node "
+            f"({', '.join(lost[:10])}); fix bp_pt_code, bp_lc_code or t_ptech.pt_nd_code."
         )
     pbo_id = _or(bp["bp_etiquet"], _strip(bp["bp_code"], "BP-"))
     cb = tables["t_cable"]

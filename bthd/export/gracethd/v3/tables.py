@@ -21,6 +21,8 @@ Not for: the network itself (:mod:`bthd.export.gracethd.v3.network`).
 
 from __future__ import annotations
 
+import datetime
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -84,9 +86,9 @@ def adresses(
     communes: gpd.GeoDataFrame | None,
     net: Network3,
     *,
-    date: str,
+    date: datetime.date,
 ) -> gpd.GeoDataFrame:
-    """One address per premise (``t_adresse``), modified on ``date`` (``aaaa-mm-jj``)."""
+    """One address per premise (``t_adresse``), modified on ``date``."""
     p = _sorted(premises)
     post = postal_addresses(p)
     insee = p["insee_code"].astype(str)
@@ -109,7 +111,7 @@ def adresses(
             "ad_codtemp": "bthd-" + p["premise_id"].astype(str),
             "ad_commune": commune.to_numpy(),
             "ad_insee": insee.to_numpy(),
-            "ad_datmodi": date,
+            "ad_datmodi": np.full(len(p), date, dtype=object),
             "ad_distinf": p["drop_m"].round(2).to_numpy() if "drop_m" in p else np.nan,
             "ad_ietat": "CI",
             "ad_imneuf": "0",

@@ -16,11 +16,12 @@ from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from bthd.export._dbf import DbfField, write_shapefile
 from bthd.export.gracethd.v3.schema import CSV_ENCODING, SHP_ENCODING, SPATIAL, fields
-from bthd.export.gracethd.write import _check_values, _texts
+from bthd.export.gracethd.write import _check_values
 
 #: DBF field type of each kind of field.
 _DBF = {"int": "N", "float": "F", "date": "D", "text": "C"}
@@ -51,14 +52,36 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _cells(values: pd.Series, kind: str) -> np.ndarray:
+    """A column as CSV cells (as :func:`bthd.export.gracethd.write._texts` writes them),
+    column-wise: '' for null, integers without decimals, numbers with at most 2 decimals."""
+    col = pd.Series(values.to_numpy(dtype=object), dtype=object)
+    null = col.isna().to_numpy()
+    out = np.full(len(col), "", dtype=object)
+    if null.all():
+        return out
+    known = col[~null]
+    if kind == "int":
+        out[~null] = known.astype(float).astype(np.int64).astype(str).to_numpy()
+    elif kind == "float":
+        text = np.char.mod("%.2f", known.astype(float).to_numpy())
+        out[~null] = np.char.rstrip(np.char.rstrip(text, "0"), ".").astype(object)
+    else:
+        out[~null] = known.astype(str).to_numpy()
+    return out
+
+
 def write_csv(table: str, df: pd.DataFrame, folder: Path) -> Path:
     """Write a non-spatial table as ``folder/<table>.csv``."""
     _check_values(table, df)
     kinds = {f.name: f.kind for f in fields()[table]}
     path = folder / f"{table}.csv"
-    cols = [_texts(df[c], kinds[c]) for c in df.columns]
-    lines = [";".join(df.columns), *(";".join(row) for row in zip(*cols, strict=True))]
-    path.write_text("\n".join(lines) + "\n", encoding=CSV_ENCODING, newline="")
+    rows = np.full(len(df), "", dtype=object)
+    for i, c in enumerate(df.columns):
+        cells = _cells(df[c], kinds[c])
+        rows = cells if i == 0 else rows + ";" + cells
+    body = "\n".join([";".join(df.columns), *rows.tolist()]) + "\n"
+    path.write_text(body, encoding=CSV_ENCODING, newline="")
     return path
 
 
