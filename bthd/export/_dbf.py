@@ -53,6 +53,18 @@ def _block(cells: np.ndarray, width: int, n: int) -> np.ndarray:
     return np.where(block == 0, np.uint8(0x20), block)
 
 
+def _encoded(values: np.ndarray, encoding: str) -> np.ndarray:
+    """Text values as an ``S`` array in ``encoding`` (null → ``b""``), each distinct value
+    encoded once."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    texts = np.asarray([str(u) for u in uniques] + [""], dtype=str)
+    try:
+        enc = texts.astype("S")  # ASCII: numpy encodes in C
+    except UnicodeEncodeError:
+        enc = np.array([t.encode(encoding) for t in texts], dtype=object).astype("S")
+    return enc[codes]  # the sentinel -1 takes the last, empty value
+
+
 def _column(f: DbfField, encoding: str) -> tuple[np.ndarray, str, int, int]:
     """The field's records as an (n, width) block of bytes, its DBF type, width and decimals."""
     n = len(f.values)
@@ -61,11 +73,8 @@ def _column(f: DbfField, encoding: str) -> tuple[np.ndarray, str, int, int]:
     if f.kind == "C":
         if null.all():
             return np.full((n, 1), 0x20, dtype=np.uint8), "C", 1, 0
-        cells = np.array(
-            [b"" if z else str(v).encode(encoding) for v, z in zip(vals, null, strict=True)],
-            dtype=object,
-        )
-        width = max(1, max(len(c) for c in cells))
+        cells = _encoded(vals, encoding)
+        width = max(1, int(np.char.str_len(cells).max()))
         if width > MAX_WIDTH:
             raise ValueError(f"field {f.name}: a value is longer than {MAX_WIDTH} bytes")
         return _block(cells, width, n), "C", width, 0
@@ -89,7 +98,11 @@ def _column(f: DbfField, encoding: str) -> tuple[np.ndarray, str, int, int]:
     dec = _decimals(known) if len(known) else 0
     if f.kind == "F":
         dec = max(dec, 1)
-    text = np.where(null, "", np.char.mod(f"%.{dec}f", np.nan_to_num(nums)))
+    if dec == 0 and (len(known) == 0 or np.abs(known).max() < 2**53):
+        whole = np.nan_to_num(nums).astype(np.int64).astype(str)  # as "%.0f" writes them
+        text = np.where(null, "", whole)
+    else:
+        text = np.where(null, "", np.char.mod(f"%.{dec}f", np.nan_to_num(nums)))
     width = max(1, dec + 2 if dec else 1, int(np.char.str_len(text).max()) if n else 0)
     if width > 20:
         raise ValueError(f"field {f.name}: a number wider than 20 characters")
