@@ -301,14 +301,30 @@ def _cables(
     cb_rows, cl_rows = [], []
     # numbered per tree and size, across the runs laid 1, 2... cables deep, so codes are unique
     runs: dict[tuple[str, str, int], int] = {}
-    groups = lk.groupby(["tree", "link_type", "cable_size", "n_cables"], sort=True)
-    for (tree, ltype, size, count), grp in groups:
-        merged = shapely.line_merge(shapely.multilinestrings(grp.geometry.to_numpy()))
+    # the groups of (tree, link type, size, count) in sorted order, rows in their original
+    # order within a group (as DataFrame.groupby(sort=True) gives them), without slicing frames
+    keys = lk[["tree", "link_type", "cable_size", "n_cables"]].reset_index(drop=True)
+    rows = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()
+    ordered = keys.iloc[rows]
+    change = np.zeros(len(rows), dtype=bool)
+    change[:1] = True
+    for col in keys.columns:
+        v = ordered[col].to_numpy()
+        change[1:] |= v[1:] != v[:-1]
+    starts = np.flatnonzero(change)
+    bounds = np.append(starts, len(rows))
+    all_geoms = lk.geometry.to_numpy()
+    fibres = lk["fibres"].to_numpy()
+    used_of = np.maximum.reduceat(fibres[rows], starts) if len(rows) else np.array([], int)
+    heads = zip(*(ordered[c].to_numpy()[starts] for c in keys.columns), strict=True)
+    for g, (tree, ltype, size, count) in enumerate(heads):
+        members = rows[bounds[g] : bounds[g + 1]]
+        merged = shapely.line_merge(shapely.multilinestrings(all_geoms[members]))
         parts = list(shapely.get_parts(merged))
         a = _key(shapely.get_coordinates(shapely.get_point(parts, 0)))
         b = _key(shapely.get_coordinates(shapely.get_point(parts, -1)))
         order = sorted(range(len(parts)), key=lambda i: (a[i], b[i]))
-        used = int(grp["fibres"].max())
+        used = int(used_of[g])
         nro = str(tree) if ltype == "TR" else str(parents.get(str(tree)) or "")
         pm = str(tree) if ltype == "DI" else None
         run_key = (str(tree), str(ltype), int(size))
