@@ -272,3 +272,18 @@ def test_round_trip(small_run: Path, v3: Path) -> None:
         # cables laid n_cables deep: every cable length is kept
         want = (lk.loc[lk["link_type"] == t, "length_m"] * lk["n_cables"]).sum()
         assert back_len[t] == pytest.approx(want, rel=1e-3)
+
+
+def test_checker_finds_nothing_but_pbos_in_their_pm(
+    v3: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """`bthd validate --kind gracethd` on our delivery: nothing, except metier_0003 on the cable
+    feeding a PBO that the design puts at its PM's node (in the PM's local, fed from its rack
+    with no path between them; the suite asks for a geometry there)."""
+    from bthd.export.gracethd.v3.check import check_delivery_v3
+
+    report = check_delivery_v3(v3)
+    bp = tables["t_ebp"]
+    in_pm = set("CB-" + bp.loc[bp["bp_lc_code"] != "", "bp_etiquet"] + "-R")
+    left = [f for f in report.findings if not (f.control == "metier_0003" and set(f.rows) <= in_pm)]
+    assert [f.format() for f in left] == []

@@ -381,23 +381,6 @@ def build_network3(
         for n in sorted(breaks):
             if n == root:
                 head[n] = (rack.get(tree), None)
-                if ltype == "DI" and own.get((tree, n)):
-                    # PBOs at their PM: boxes in the PM's local, each fed from its rack
-                    for sid in own[(tree, n)]:
-                        kind_bp = box_type(cap[sid] or 1.0)
-                        add_box(
-                            f"BP-{sid}", sid, n, kind_bp, "PBO", "in the PM", local=f"LC-{tree}"
-                        )
-                        add_cable(
-                            f"{sid}-R",
-                            ltype,
-                            int(kind_bp[1:]),
-                            int(cap[sid]),
-                            (n, n),
-                            (rack.get(tree), None),
-                            (None, f"BP-{sid}"),
-                            refs,
-                        )
                 continue
             sids = own.get((tree, n), [])
             if ltype == "TR" and sids:
@@ -455,6 +438,24 @@ def build_network3(
                 )
                 cc_rows.extend((f"CB-{code}", cm_of[r]) for r in path)
 
+    # PBOs at their PM's node: boxes in the PM's local, each fed from its rack (no path)
+    for pm in sorted(rack):
+        if stype[pm] != "PM":
+            continue
+        n = site_node[pm]
+        for sid in own.get((pm, n), []):
+            kind_bp = box_type(cap[sid] or 1.0)
+            add_box(f"BP-{sid}", sid, n, kind_bp, "PBO", "in the PM", local=f"LC-{pm}")
+            add_cable(
+                f"{sid}-R",
+                "DI",
+                int(kind_bp[1:]),
+                int(cap[sid]),
+                (n, n),
+                (rack[pm], None),
+                (None, f"BP-{sid}"),
+                (parent.get(pm), pm),
+            )
     boxed = {r["bp_code"] for r in bp_rows}
     lost = [s for s in sorted(stype) if stype[s] == "PBO" and f"BP-{s}" not in boxed]
     if lost:
