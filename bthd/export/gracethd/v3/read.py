@@ -17,7 +17,9 @@ So that a delivery (ours, or a contractor's) can be compared with a design:
   zones it gathers), with its phase, tranche and first year read from ``zd_r3_code`` and
   ``zd_r4_code`` as bthd writes them.
 
-Every layer is validated against :mod:`bthd.schema`.
+The delivery is read with the checker's reader
+(:func:`bthd.export.gracethd.v3.check.read_tables_v3`, values as text); every layer is
+validated against :mod:`bthd.schema`.
 
 Not for: checking a delivery (:mod:`bthd.export.gracethd.v3.check`); v2 deliveries
 (:mod:`bthd.export.gracethd.read`).
@@ -25,48 +27,19 @@ Not for: checking a delivery (:mod:`bthd.export.gracethd.v3.check`); v2 deliveri
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from bthd._errors import InputError
-from bthd.export.gracethd.v3 import schema as s
+from bthd.export.gracethd.v3.check import read_tables_v3
 from bthd.schema import validate
 
 #: Tables the layers are built from.
 NEEDED = ("t_adresse", "t_noeud", "t_site", "t_local", "t_znro", "t_zsro", "t_ebp", "t_ptech")
-
-
-def _read_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every table present, as text ('' for null); Shapefiles as GeoDataFrames."""
-    out: dict[str, pd.DataFrame] = {}
-    for t in s.TABLES:
-        shp, tab = folder / f"{t}.shp", folder / f"{t}.csv"
-        if shp.is_file():
-            df = pyogrio.read_dataframe(shp, encoding=s.SHP_ENCODING)
-            for c in df.columns:
-                if c != "geometry":
-                    df[c] = _texts(df[c])
-            out[t] = df.set_crs("EPSG:2154", allow_override=True)
-        elif tab.is_file():
-            with open(tab, encoding=s.CSV_ENCODING, newline="") as fh:
-                rows = list(csv.reader(fh, delimiter=";", quoting=csv.QUOTE_NONE))
-            header = rows[0] if rows else []
-            out[t] = pd.DataFrame(rows[1:], columns=header, dtype=object)
-    return out
-
-
-def _texts(col: pd.Series) -> pd.Series:
-    if pd.api.types.is_float_dtype(col):
-        whole = col.notna() & (col == col.round())
-        txt = col.astype(object).where(~whole, col.fillna(0).astype(np.int64).astype(str))
-        return txt.where(col.notna(), "").astype(str)
-    return col.astype(object).where(col.notna(), "").astype(str).str.strip()
 
 
 def _int(col: pd.Series) -> pd.Series:
@@ -102,8 +75,7 @@ def read_delivery_v3(folder: str | Path) -> dict[str, gpd.GeoDataFrame]:
     bthd.ValidationError
         If a layer built from the delivery breaks bthd's schema.
     """
-    path = Path(folder)
-    tables = _read_tables(path)
+    tables, path = read_tables_v3(folder)
     missing = [t for t in (*NEEDED, "t_cable", "t_cableline") if t not in tables]
     if missing:
         raise InputError(
