@@ -45,7 +45,13 @@ def conform(table: str, df: pd.DataFrame, *, created: datetime) -> pd.DataFrame:
     stamp = created.strftime("%Y-%m-%d %H:%M:%S")
     for f in spec:
         if f.name in df.columns:
-            out[f.name] = df[f.name].to_numpy()
+            col = df[f.name]
+            if f.kind == "text" or col.dtype == object:
+                # kept as Python objects: pandas would otherwise copy every text column into
+                # Arrow strings and back again for the writers
+                out[f.name] = pd.Series(col.to_numpy(dtype=object), index=out.index, dtype=object)
+            else:
+                out[f.name] = col.to_numpy()
         elif f.name.endswith("_creadat"):
             out[f.name] = stamp
         else:
@@ -62,6 +68,8 @@ def _texts(values: pd.Series, kind: str) -> list[str]:
     null = col.isna().to_numpy()
     if null.all():
         return [""] * len(col)
+    if kind == "text":
+        return [("" if z else str(v)) for v, z in zip(col, null, strict=True)]
     if kind == "bool":
         cells = ["1" if bool(v) else "0" for v in col]
     elif kind == "int":
