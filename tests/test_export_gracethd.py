@@ -196,3 +196,12 @@ def test_planned_pm_zones_carry_phase_tranche_and_year(small_run: Path, tmp_path
         assert row.phase in text and f"FTTH {row.year}" in text and row.zdep_id in text
         assert ("tranche 3" in text) == isinstance(row.tranche, str)
     assert check_delivery(tmp_path / "gracethd").ok
+
+
+def test_a_value_holding_the_separator_is_refused(tmp_path: Path) -> None:
+    from bthd.export.gracethd.write import write_csv
+
+    df = pd.DataFrame({"or_code": ["OR-A", "OR-B"], "or_nom": ["Megalis", "A;B"]})
+    with pytest.raises(ValueError, match=r"or_nom \(1 values, e.g. 'A;B'\)"):
+        write_csv("t_organisme", df, tmp_path)
+    assert not (tmp_path / "t_organisme.csv").exists()
