@@ -92,7 +92,7 @@ _FORBIDDEN = re.compile(r'[;\n\r"]')
 def _check_values(table: str, df: pd.DataFrame) -> None:
     bad = []
     for col in df.columns:
-        if df[col].dtype == object:
+        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col].dtype):
             s = df[col].dropna()
             distinct = pd.unique(s.to_numpy(dtype=object))
             if not _FORBIDDEN.search("\x00".join(map(str, distinct))):
