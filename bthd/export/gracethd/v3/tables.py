@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from bthd.export.gracethd.addresses import postal_addresses
 from bthd.export.gracethd.network import CIVIL_WORKS_OWNER, NETWORK_CODE, OWNER
 from bthd.export.gracethd.tables import _multi
 from bthd.export.gracethd.v3.network import (
@@ -81,16 +80,26 @@ def _sorted(premises: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return premises.sort_values("premise_id", kind="mergesort").reset_index(drop=True)
 
 
+def _ordered(post: pd.DataFrame, premises: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``post`` (indexed like ``premises``) in the order of :func:`_sorted`."""
+    order = premises.sort_values("premise_id", kind="mergesort").index
+    return post.loc[order].reset_index(drop=True)
+
+
 def adresses(
     premises: gpd.GeoDataFrame,
     communes: gpd.GeoDataFrame | None,
     net: Network3,
+    post: pd.DataFrame,
     *,
     date: datetime.date,
 ) -> gpd.GeoDataFrame:
-    """One address per premise (``t_adresse``), modified on ``date``."""
+    """One address per premise (``t_adresse``), modified on ``date``.
+
+    ``post`` is :func:`~bthd.export.gracethd.addresses.postal_addresses` of the premises.
+    """
     p = _sorted(premises)
-    post = postal_addresses(p)
+    post = _ordered(post, premises)
     insee = p["insee_code"].astype(str)
     names = _names(communes)
     commune = insee.map(names).fillna(insee)
@@ -181,9 +190,13 @@ def clients(premises: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pd.DataFrame, gpd
 
 
 def reseau_addresses(
-    net: Network3, premises: gpd.GeoDataFrame, communes: gpd.GeoDataFrame | None
+    net: Network3,
+    premises: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame | None,
+    post: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The RESEAU sites with the address of the premise nearest to each."""
+    """The RESEAU sites with the address of the premise nearest to each (``post``: the
+    premises' :func:`~bthd.export.gracethd.addresses.postal_addresses`)."""
     st = net.sites
     if st.empty or premises.empty:
         return st
@@ -194,7 +207,7 @@ def reseau_addresses(
     idx = tree.query_nearest(pts, return_distance=False, all_matches=False)
     near = np.full(len(st), -1)
     near[idx[0]] = idx[1]
-    post = postal_addresses(p).iloc[near].reset_index(drop=True)
+    post = _ordered(post, premises).iloc[near].reset_index(drop=True)
     insee = p["insee_code"].astype(str).iloc[near].reset_index(drop=True)
     return st.assign(
         st_insee=insee.to_numpy(),

@@ -40,12 +40,15 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
     extra = [c for c in df.columns if c not in names and c != geom]
     if extra:
         raise ValueError(f"{table}: fields not in GraceTHD v3.0.1 (suite): {', '.join(extra)}")
+    n = len(df)
+    # object columns: no string inference (pyarrow), values written as the schema says
     out = pd.DataFrame(
-        {n: (df[n].to_numpy() if n in df.columns else None) for n in names}, index=df.index
+        {
+            c: (df[c].to_numpy(dtype=object) if c in df.columns else np.full(n, None, object))
+            for c in names
+        },
+        dtype=object,
     )
-    if out.empty and not len(out.columns):
-        out = pd.DataFrame(columns=names)
-    out = out.reset_index(drop=True)
     if table in SPATIAL:
         geometry = list(df.geometry.to_numpy()) if geom is not None else []
         return gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:2154")
@@ -76,11 +79,8 @@ def write_csv(table: str, df: pd.DataFrame, folder: Path) -> Path:
     _check_values(table, df)
     kinds = {f.name: f.kind for f in fields()[table]}
     path = folder / f"{table}.csv"
-    rows = np.full(len(df), "", dtype=object)
-    for i, c in enumerate(df.columns):
-        cells = _cells(df[c], kinds[c])
-        rows = cells if i == 0 else rows + ";" + cells
-    body = "\n".join([";".join(df.columns), *rows.tolist()]) + "\n"
+    cols = [_cells(df[c], kinds[c]).tolist() for c in df.columns]
+    body = "\n".join([";".join(df.columns), *map(";".join, zip(*cols, strict=True))]) + "\n"
     path.write_text(body, encoding=CSV_ENCODING, newline="")
     return path
 
