@@ -19,7 +19,11 @@ C2 controls pass, plus primary-key uniqueness and cable end nodes.
   (:data:`.network.RACK_UNITS`, :data:`.network.FIBRE_TYPE`, :data:`.network.NEW_DUCTS`,
   :data:`.network.POLE_HEIGHT_M`), listed in the delivery's README.txt;
 * t_tiroir, t_cassette, t_fibre, t_position, t_point_leve and t_love are not required in C2 and
-  are written with their fields only.
+  are written with their fields only;
+* one known conflict with the suite: a PBO the design places at its own PM's node is a box in
+  the PM's local, fed from the PM's rack by a cable without geometry (the design draws no path
+  between them); the suite's metier_0003 asks such a distribution cable to be drawn, so the
+  checker reports these cables (``<PBO>-R``), and nothing else.
 
 Codes are built from the run's ids (prefixes as in v2), so every export of the same run gives
 the same codes and byte-identical files. :func:`bthd.export.gracethd.v3.read.read_delivery_v3`
@@ -74,6 +78,9 @@ Other fields: ad_nblent = ad_nblpub = 0 (the design counts dwellings and busines
 only), ad_nbfotth = ad_nblres + ad_nblpro (one fibre per local), ad_codtemp = bthd-<premise>;
 zs_lgmaxln = longest line of the PM zone (links from the PM to the PBO plus the drop, m),
 zs_znllong = number of its premises with a long drop (raccordement long).
+Known finding: a PBO the design places at its own PM's node is a box in the PM's local (bp_lc_code),
+fed from the PM's rack by a cable without geometry (CB-<PBO>-R, nd1 = nd2); the suite's
+metier_0003 asks a geometry for it, which the design does not have, and reports it.
 Codes: AD- address, ND- node, ST- site, LC- local, BA- rack, PA- reception point, PT- technical
 point, TR- trench, ZN-/ZS-/ZD- zones, BP- box, CM- path, CB- cable, CL- cable line, RF- reference,
 OR- organisation; r1 = BTHD, r2 = NRO, r3 = PM.

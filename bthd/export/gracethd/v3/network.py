@@ -24,6 +24,7 @@ Not for: addresses, client sites and locals, zones (:mod:`bthd.export.gracethd.v
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
@@ -63,6 +64,18 @@ FIBRE_TYPE = "G657A2"
 #: design does not survey poles): the common 8 m wooden telecom pole (assumed default).
 POLE_HEIGHT_M = 8.0
 POLE_STRUCTURE = "BOIS"
+
+
+class _Clock:
+    """Debug log of how long each step of :func:`build_network3` takes."""
+
+    def __init__(self) -> None:
+        self.t = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        log.debug("v3 network: %s %.2f s", step, now - self.t)
+        self.t = now
 
 
 @dataclass
@@ -147,6 +160,7 @@ def build_network3(
     bthd.InputError
         As :func:`bthd.export.gracethd.network.build_network`.
     """
+    clock = _Clock()
     v2 = build_network(links, sites, road_nodes)
     crs = v2.noeud.crs
     lk = links[links["link_type"].isin(["TR", "DI"])].reset_index(drop=True)
@@ -188,6 +202,7 @@ def build_network3(
         if stype[sid] in ("PBO", "PM") and up:
             own[(up, site_node[sid])].append(sid)
 
+    clock.lap("v2 network")
     # --- sites, locals and racks of NRO and PM nodes (the v2 technical sites)
     st = v2.sitetech
     site_rows, lc_rows, ba_rows = [], [], []
@@ -245,6 +260,7 @@ def build_network3(
                 }
             )
 
+    clock.lap("sites")
     # --- orient every tree from its root and cut its cables at box and site nodes
     tree_of = lk["tree"].astype(str).to_numpy()
     ltype_of = lk["link_type"].astype(str).to_numpy()
@@ -261,6 +277,9 @@ def build_network3(
     bp_rows: list[dict[str, object]] = []
     cb_rows: list[dict[str, object]] = []
     cl_rows: list[dict[str, object]] = []
+    line_coords: list[np.ndarray] = []
+    flat, owner_of_xy = shapely.get_coordinates(geoms, return_index=True)
+    offsets = np.searchsorted(owner_of_xy, np.arange(len(geoms) + 1))
     cc_rows: list[tuple[str, str]] = []
     depth_all: dict[tuple[str, str], float] = {}
 
@@ -350,6 +369,7 @@ def build_network3(
             }
         )
 
+    clock.lap("setup")
     for (tree, ltype), rows in sorted(by_tree.items()):
         root = site_node.get(tree)
         oriented, depth, unreached = _orient(rows, a, b, root or "", length)
@@ -414,12 +434,13 @@ def build_network3(
             coords: list[np.ndarray] = []
             at = u
             for r in path:
-                c = shapely.get_coordinates(geoms[r])
+                c = flat[offsets[r] : offsets[r + 1]]
                 if a[r] != at:
                     c = c[::-1]
                 coords.append(c if not coords else c[1:])
                 at = oriented[r][1]
-            geom = shapely.linestrings(np.concatenate(coords))
+            line_coords.append(np.concatenate(coords))
+            geom = len(line_coords) - 1
             used = int(max(fibres_of[r] for r in path))
             for j in range(1, count + 1):
                 code = f"{tree}-{size:03d}-{k:03d}" + (f"-{j}" if count > 1 else "")
@@ -438,6 +459,7 @@ def build_network3(
                 )
                 cc_rows.extend((f"CB-{code}", cm_of[r]) for r in path)
 
+    clock.lap("trees")
     # PBOs at their PM's node: boxes in the PM's local, each fed from its rack (no path)
     for pm in sorted(rack):
         if stype[pm] != "PM":
@@ -462,9 +484,19 @@ def build_network3(
         log.warning("%d PBOs not on a link of their PM's tree: boxed, fed by no cable", len(lost))
         for sid in lost:
             _boxes_at([sid], site_node[sid], cap, add_box)
-    ebp = pd.DataFrame(bp_rows).drop(columns="_note")
-    cable = pd.DataFrame(cb_rows)
-    cableline = gpd.GeoDataFrame(cl_rows, geometry="geometry", crs=crs)
+    clock.lap("pbo in pm")
+    ebp = _frame(bp_rows).drop(columns="_note")
+    cable = _frame(cb_rows)
+    lines = shapely.linestrings(
+        np.concatenate(line_coords) if line_coords else np.zeros((0, 2)),
+        indices=np.repeat(np.arange(len(line_coords)), [len(c) for c in line_coords]),
+    )
+    cl = _frame(cl_rows)
+    cableline = gpd.GeoDataFrame(
+        cl.drop(columns="geometry") if len(cl) else cl,
+        geometry=lines[cl["geometry"].to_numpy(dtype=int)] if len(cl) else [],
+        crs=crs,
+    )
     cab_chem = (
         pd.DataFrame(cc_rows, columns=["cc_cb_code", "cc_cm_code"])
         .drop_duplicates()
@@ -472,6 +504,7 @@ def build_network3(
         .reset_index(drop=True)
     )
 
+    clock.lap("tables")
     # --- technical points (v2's, and those added at site nodes), reception points, trenches
     ptech = pd.concat([pt, pd.DataFrame(extra_pt)], ignore_index=True)
     ptech = ptech.assign(pt_abandon="0").drop(columns=["pt_typelog"]).sort_values("pt_code")
@@ -483,27 +516,25 @@ def build_network3(
         n: ("SHE" if any(stype.get(s) == "NRO" for s in c.split(" ")) else "ADR")
         for n, c in zip(st["st_nd_code"], st["st_nom"], strict=True)
     }
+    codes = nd["nd_code"].to_numpy(dtype=object)
     pa_type = [
         site_kind[n] if n in site_kind else ("APP" if typephy.get(n) == "A" else "CHB")
-        for n in nd["nd_code"]
+        for n in codes
     ]
-    pole = np.array([t == "APP" for t in pa_type])
+    pole = np.array([t == "APP" for t in pa_type], dtype=bool)
+    owners = [
+        OWNER if n in site_kind else p for n, p in zip(codes, _owner_of(ptech, codes), strict=True)
+    ]
     pointaccueil = gpd.GeoDataFrame(
         {
             "pa_code": "PA-" + nd["nd_code"].str[3:],
             "pa_codtemp": "bthd-" + nd["nd_code"],
             "pa_typephy": pa_type,
-            "pa_nature": [nature.get(n, "IND") for n in nd["nd_code"]],
+            "pa_nature": [nature.get(n, "IND") for n in codes],
             "pa_a_haut": np.where(pole, POLE_HEIGHT_M, np.nan),
             "pa_a_struc": [POLE_STRUCTURE if x else None for x in pole],
-            "pa_prop": [
-                OWNER if n in site_kind else p
-                for n, p in zip(nd["nd_code"], _owner_of(ptech, nd["nd_code"]), strict=True)
-            ],
-            "pa_gest": [
-                OWNER if n in site_kind else p
-                for n, p in zip(nd["nd_code"], _owner_of(ptech, nd["nd_code"]), strict=True)
-            ],
+            "pa_prop": owners,
+            "pa_gest": owners,
         },
         geometry=nd.geometry.to_numpy(),
         crs=crs,
@@ -542,6 +573,7 @@ def build_network3(
         crs=crs,
     )
     noeud = gpd.GeoDataFrame({"nd_code": nd["nd_code"]}, geometry=nd.geometry.to_numpy(), crs=crs)
+    clock.lap("points")
     return Network3(
         noeud=noeud,
         sites=pd.DataFrame(site_rows),
@@ -557,6 +589,16 @@ def build_network3(
         cab_chem=cab_chem,
         site_node=site_node,
         depth=depth_all,
+    )
+
+
+def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """Rows (dicts with the same keys) as a DataFrame of object columns, built column-wise."""
+    if not rows:
+        return pd.DataFrame()
+    keys = list(rows[0])
+    return pd.DataFrame(
+        {k: np.array([r[k] for r in rows], dtype=object) for k in keys}, dtype=object
     )
 
 
@@ -603,8 +645,14 @@ def _owners(ptech: pd.DataFrame, cm: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _owner_of(ptech: pd.DataFrame, nodes: pd.Series) -> list[str]:
-    own = dict(zip(ptech["pt_nd_code"], ptech["pt_prop"], strict=True))
+def _owner_of(ptech: pd.DataFrame, nodes: np.ndarray) -> list[str]:
+    own = dict(
+        zip(
+            ptech["pt_nd_code"].to_numpy(dtype=object),
+            ptech["pt_prop"].to_numpy(dtype=object),
+            strict=True,
+        )
+    )
     return [own.get(n, OWNER) for n in nodes]
 
 
