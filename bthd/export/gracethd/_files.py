@@ -18,6 +18,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 import pyogrio
 
 from bthd._errors import InputNotFoundError
@@ -65,15 +68,18 @@ def read_csv(path: Path, known: Collection[str], out: list[Finding]) -> pd.DataF
             )
         )
         text = raw.decode("cp1252", errors="replace")
-    text = text.removeprefix("\ufeff")
-    lines = text.replace("\r\n", "\n").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines:
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if text.endswith("\n"):
+        text = text[:-1]
+    if not text:
         out.append(Finding("co_1_f00002", path.name, "empty file, no header line"))
         return pd.DataFrame()
+    first, _, rest = text.partition("\n")
+    # the lines as one arrow array, split in C (a million lines would be a million str)
+    lines = pc.split_pattern(pa.array([text]), "\n")[0].values
     if '"' in text:
-        bad = [str(i + 1) for i, ln in enumerate(lines) if '"' in ln]
+        quoted = pc.match_substring(lines, '"').to_numpy(zero_copy_only=False)
+        bad = [str(i + 1) for i in np.flatnonzero(quoted)]
         out.append(
             Finding(
                 "co_1_f00004",
@@ -83,8 +89,8 @@ def read_csv(path: Path, known: Collection[str], out: list[Finding]) -> pd.DataF
                 "write values without quotes (and without ';' in them)",
             )
         )
-    header = lines[0].split(";")
-    if len(header) == 1 and "," in lines[0]:
+    header = first.split(";")
+    if len(header) == 1 and "," in first:
         out.append(
             Finding(
                 "co_1_f00003",
@@ -98,12 +104,12 @@ def read_csv(path: Path, known: Collection[str], out: list[Finding]) -> pd.DataF
             Finding(
                 "co_1_f00002",
                 path.name,
-                f"the first line is not a header of {path.stem} fields ({lines[0][:60]!r})",
+                f"the first line is not a header of {path.stem} fields ({first[:60]!r})",
                 fix="put the field names on the first line",
             )
         )
-    body = pd.Series(lines[1:], dtype=object)
-    counts = body.str.count(";").to_numpy() + 1 if len(body) else np.zeros(0, dtype=int)
+    body = lines[1:]
+    counts = pc.count_substring(body, ";").to_numpy(zero_copy_only=False) + 1
     wrong = counts != len(header)
     if wrong.any():
         out.append(
@@ -115,29 +121,37 @@ def read_csv(path: Path, known: Collection[str], out: list[Finding]) -> pd.DataF
                 "remove ';' from values",
             )
         )
-        body = body[~wrong]
-    return _frame(body.tolist(), header)
+        body = body.filter(pa.array(~wrong))
+        rest = "\n".join(body.to_pylist())
+    return _frame(body, rest, header)
 
 
-def _frame(rows: list[str], header: list[str]) -> pd.DataFrame:
-    """Lines of ``;``-separated text (all of ``len(header)`` fields) as a text DataFrame."""
-    if not rows:
+def _frame(rows: pa.Array, text: str, header: list[str]) -> pd.DataFrame:
+    """Lines of ``;``-separated text (all of ``len(header)`` fields) as a text DataFrame.
+
+    ``rows`` are the lines, ``text`` the same lines joined by ``\\n``.
+    """
+    if not len(rows):
         return pd.DataFrame({h: pd.Series([], dtype=object) for h in header}, columns=header)
-    if len(set(header)) != len(header):  # repeated names: keep them as they are
-        return pd.DataFrame([r.split(";") for r in rows], columns=header, dtype=object)
-    df = pd.read_csv(
-        io.StringIO("\n".join(rows)),
-        sep=";",
-        header=None,
-        names=header,
-        dtype=str,
-        na_filter=False,
-        quoting=3,  # csv.QUOTE_NONE: quotes are data here (reported above)
-        skip_blank_lines=False,
-        lineterminator="\n",
-        engine="c",
+    if len(set(header)) != len(header) or "\r" in text:
+        # repeated names, or a carriage return inside a value: split in Python
+        split = [r.split(";") for r in rows.to_pylist()]
+        return pd.DataFrame(split, columns=header, dtype=object)
+    # every line has the header's number of fields (checked above): arrow's parser, with
+    # quotes taken as data (reported above), no null and no type guessing
+    names = [f"f{i}" for i in range(len(header))]
+    table = pcsv.read_csv(
+        io.BytesIO(text.encode("utf-8") + b"\n"),
+        read_options=pcsv.ReadOptions(column_names=names),
+        parse_options=pcsv.ParseOptions(
+            delimiter=";", quote_char=False, escape_char=False, ignore_empty_lines=False
+        ),
+        convert_options=pcsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+        ),
     )
-    return df.astype(object)
+    cols = {h: pd.Series(table.column(i).to_numpy(), dtype=object) for i, h in enumerate(header)}
+    return pd.DataFrame(cols, columns=header)
 
 
 def as_text(series: pd.Series, kind: str) -> pd.Series:
@@ -178,6 +192,8 @@ def as_text(series: pd.Series, kind: str) -> pd.Series:
             text = series.astype(str).to_numpy(dtype=object)
     elif pd.api.types.infer_dtype(series, skipna=True) == "string":
         text = series.to_numpy(dtype=object)
+    elif pd.api.types.infer_dtype(series, skipna=True) == "date":  # datetime.date (arrow)
+        text = series.astype(str).to_numpy(dtype=object)
     else:  # mixed values: one by one
         return pd.Series([one(v) for v in series], index=series.index, dtype=object)
     text = text.copy()
@@ -204,7 +220,7 @@ def read_shp(
     """
     try:
         info = pyogrio.read_info(path)
-        gdf = pyogrio.read_dataframe(path)
+        gdf = pyogrio.read_dataframe(path, use_arrow=True)
     except Exception as exc:  # GDAL's errors: a truncated or foreign file
         out.append(
             Finding("bthd_file", path.name, f"GDAL cannot read it ({exc})", fix="export it again")

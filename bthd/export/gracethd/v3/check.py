@@ -37,9 +37,10 @@ from bthd.export.gracethd._files import read_all, resolve
 from bthd.export.gracethd.findings import CheckReport, Finding
 from bthd.export.gracethd.v3 import rules_generic as g
 from bthd.export.gracethd.v3 import schema as s
+from bthd.export.gracethd.v3._rows import clear_cache
 from bthd.export.gracethd.v3.rules_cond import check_conditional, not_checked
 from bthd.export.gracethd.v3.rules_metier import check_metier
-from bthd.export.gracethd.v3.rules_topo import check_topology
+from bthd.export.gracethd.v3.rules_topo import check_topology, forget
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +152,17 @@ def check_delivery_v3(
         If ``container`` is not C1..C4.
     """
     container = container.upper()
+    tables: dict[str, pd.DataFrame] = {}
+    try:
+        return _check(folder, container, tables)
+    finally:
+        clear_cache()
+        forget(tables)
+
+
+def _check(
+    folder: str | os.PathLike[str], container: str, tables: dict[str, pd.DataFrame]
+) -> CheckReportV3:
     if container not in s.CONTAINERS:
         raise ParameterError(
             f"unknown GraceTHD v3 container {container!r}: use one of {', '.join(s.CONTAINERS)}"
@@ -159,7 +171,7 @@ def check_delivery_v3(
     report = CheckReportV3(path, version=f"{s.VERSION} (container {container})")
     report.container = container
     out = report.findings
-    tables = read_all(path, s.TABLES, s.SPATIAL, _kinds(), out, optional=s.TABLES)
+    tables.update(read_all(path, s.TABLES, s.SPATIAL, _kinds(), out, optional=s.TABLES))
     report.rows = {t: len(df) for t, df in tables.items()}
     _absent(path, tables, container, out)
     g.fields_known(tables, out)

@@ -60,7 +60,7 @@ _ERA = r"(?:\s+(?P<era>bc|ad))?"
 _SPECIAL = {"epoch", "infinity", "-infinity", "+infinity", "today", "now", "tomorrow", "yesterday"}
 #: Date forms under DateStyle ISO, MDY: (regex, year group holds 2 digits possibly).
 _DATES = tuple(
-    re.compile(r"^\s*" + p + _TIME + _ERA + r"\s*$", re.IGNORECASE)
+    "(?i)^\\s*" + p + _TIME + _ERA + r"\s*$"
     for p in (
         r"(?P<y>\d{3,})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})",
         r"(?P<m>\d{1,2})[-/.](?P<d>\d{1,2})[-/.](?P<y>\d{1,})",
@@ -88,18 +88,34 @@ def valid(values: pd.Series, pg_type: str) -> pd.Series:
     pandas.Series
         Booleans, on the index of ``values``.
     """
-    text = values.astype(str)
+    # arrow strings: their regular expressions run in C (RE2, whose syntax these patterns keep)
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        text = values
+    else:
+        text = pd.Series(values.astype(str).to_numpy(dtype=object), index=values.index).astype(
+            "string[pyarrow]"
+        )
     if pg_type in _RANGE:
         return _integers(text, _RANGE[pg_type])
     if pg_type == "numeric":
-        return text.str.fullmatch(_NUMERIC).fillna(False).astype(bool)
+        return text.str.fullmatch(_NUMERIC.pattern).fillna(False).astype(bool)
     if pg_type == "date":
         return _dates(text)
     return pd.Series(True, index=values.index)
 
 
 def _integers(text: pd.Series, bound: int) -> pd.Series:
-    ok = text.str.fullmatch(_INT).fillna(False).astype(bool)
+    plain = text.str.fullmatch(r"[0-9]{1,9}").fillna(False).astype(bool)  # the usual case
+    if plain.all():
+        return plain
+    ok = plain.copy()
+    rest = text[~plain]
+    ok[~plain] = _integers_in_full(rest, bound)
+    return ok
+
+
+def _integers_in_full(text: pd.Series, bound: int) -> pd.Series:
+    ok = text.str.fullmatch(_INT.pattern).fillna(False).astype(bool)
     clean = text[ok].str.strip().str.replace("_", "", regex=False)
     digits = clean.str.lstrip("+-")
     # up to 9 decimal digits always fit in 32 bits; the others are judged one distinct value at
@@ -120,28 +136,44 @@ def _days(year: np.ndarray, month: np.ndarray) -> np.ndarray:
 
 
 def _dates(text: pd.Series) -> pd.Series:
+    iso = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fillna(False).to_numpy(dtype=bool)
+    if not iso.any():
+        return _dates_in_full(text)
+    ok = pd.Series(False, index=text.index)
+    v = text[iso]
+    year = v.str.slice(0, 4).astype(np.int64).to_numpy()
+    month = v.str.slice(5, 7).astype(np.int64).to_numpy()
+    day = v.str.slice(8, 10).astype(np.int64).to_numpy()
+    good = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _days(year, month))
+    ok[v.index[good]] = True
+    if not iso.all():
+        ok[~iso] = _dates_in_full(text[~iso]).to_numpy()
+    return ok
+
+
+def _dates_in_full(text: pd.Series) -> pd.Series:
     ok = pd.Series(False, index=text.index)
     low = text.str.strip().str.lower()
-    ok[low.isin(_SPECIAL) | low.str.fullmatch(r"j\d+")] = True
+    ok[(low.isin(_SPECIAL) | low.str.fullmatch(r"j\d+")).fillna(False).to_numpy(dtype=bool)] = True
     todo = ~ok
     for pattern in _DATES:
         if not todo.any():
             break
         parts = text[todo].str.extract(pattern)
-        hit = parts["d"].notna()
+        hit = parts["d"].notna().to_numpy(dtype=bool)
         if not hit.any():
             continue
         p = parts[hit]
         ytext = p["y"]
         year = ytext.astype(np.int64).to_numpy()
-        short = (ytext.str.len() <= 2).to_numpy()
+        short = (ytext.str.len() <= 2).to_numpy(dtype=bool)
         year = np.where(short, np.where(year < 70, 2000 + year, 1900 + year), year)
         if "mon" in p.columns:
             month = p["mon"].str.lower().map(_MONTHS).astype(np.int64).to_numpy()
         else:
             month = p["m"].astype(np.int64).to_numpy()
         day = p["d"].astype(np.int64).to_numpy()
-        bc = (p["era"].str.lower() == "bc").to_numpy() if "era" in p.columns else False
+        bc = (p["era"].str.lower() == "bc").fillna(False).to_numpy(dtype=bool)
         # the proleptic calendar of a BC year n is that of year 1 - n (1 BC is a leap year)
         cal = np.where(bc, 1 - year, year)
         good = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _days(cal, month))

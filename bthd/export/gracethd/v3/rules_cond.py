@@ -24,6 +24,7 @@ import pandas as pd
 from bthd.export.gracethd.findings import Finding
 from bthd.export.gracethd.v3 import schema as s
 from bthd.export.gracethd.v3._rows import Tables, col, filled, flag
+from bthd.export.gracethd.v3.rules_topo import box_nodes
 
 Condition = Callable[[Tables, pd.DataFrame], pd.Series]
 
@@ -55,33 +56,39 @@ _TECH = ("SRO", "NRO")
 _BUILT = ("REC", "MCO")
 
 
+_KINDS: dict[int, tuple[Tables, set[str], set[str]]] = {}
+
+
 def _node_kinds(t: Tables) -> tuple[set[str], set[str]]:
     """Nodes of an NRO/SRO site, and nodes holding a box (on a technical point or in a room)."""
-    site, local, ptech, ebp = (t.get(n) for n in ("t_site", "t_local", "t_ptech", "t_ebp"))
-    st_node = dict(zip(col(site, "st_code"), col(site, "st_nd_code"), strict=True))
-    tech = set()
+    hit = _KINDS.get(id(t))
+    if hit is not None and hit[0] is t:
+        return hit[1], hit[2]
+    local = t.get("t_local")
+    tech: set[str] = set()
     if local is not None:
         is_tech = col(local, "lc_typelog").isin(_TECH)
-        tech = {st_node.get(c, "") for c in col(local, "lc_st_code")[is_tech]} - {""}
-    boxes: set[str] = set()
-    if ebp is not None:
-        pt_node = dict(zip(col(ptech, "pt_code"), col(ptech, "pt_nd_code"), strict=True))
-        lc_site = dict(zip(col(local, "lc_code"), col(local, "lc_st_code"), strict=True))
-        on_pt = col(ebp, "bp_pt_code").map(pt_node).dropna()
-        in_lc = col(ebp, "bp_lc_code").map(lc_site).map(st_node).dropna()
-        boxes = (set(on_pt) | set(in_lc)) - {""}
+        sites = set(col(local, "lc_st_code")[is_tech])
+        site = t.get("t_site")
+        tech = set(col(site, "st_nd_code")[col(site, "st_code").isin(sites)]) - {""}
+    boxes = set(box_nodes(t)) - {""}
+    _KINDS.clear()
+    _KINDS[id(t)] = (t, tech, boxes)
     return tech, boxes
 
 
-def _end_at_tech(end: str) -> Condition:
-    return lambda t, df: col(df, end).isin(_node_kinds(t)[0])
+def _end_at_tech(end: str, box: str) -> Condition:
+    """The cable's ``end`` is the node of an NRO/SRO and it does not end in a box there."""
+    return lambda t, df: col(df, end).isin(_node_kinds(t)[0]) & ~filled(df, box)
 
 
-def _end_at_box(end: str) -> Condition:
+def _end_at_box(end: str, rack: str) -> Condition:
+    """The cable's ``end`` holds a box, is no NRO/SRO node, and it ends at no rack there."""
+
     def when(t: Tables, df: pd.DataFrame) -> pd.Series:
         tech, boxes = _node_kinds(t)
         v = col(df, end)
-        return v.isin(boxes) & ~v.isin(tech)
+        return v.isin(boxes) & ~v.isin(tech) & ~filled(df, rack)
 
     return when
 
@@ -106,9 +113,11 @@ def _site_client(t: Tables, df: pd.DataFrame) -> pd.Series:
 
 
 def _orange_or_new(t: Tables, df: pd.DataFrame) -> pd.Series:
+    """ctrl_rc_0401: civil works to build (cm_avct C), or Orange's ducts (cm_typ_imp 7)."""
     org = t.get("t_organisme")
     name = dict(zip(col(org, "or_code"), col(org, "or_nom"), strict=True))
-    return col(df, "cm_avct").eq("C") | col(df, "cm_prop").map(name).eq("ORANGE")
+    orange = col(df, "cm_prop").map(name).eq("ORANGE") & col(df, "cm_typ_imp").eq("7")
+    return col(df, "cm_avct").eq("C") | orange
 
 
 _L, _S = "t_local", "t_site"
@@ -139,18 +148,40 @@ CONDITIONS: dict[tuple[str, str], Rule] = {
             lambda t, df: col(df, "cb_nd1") != col(df, "cb_nd2"),
             "cb_nd1 differs from cb_nd2",
         ),
-        Rule("bthd_rc_cb_ba1", "t_cable", "cb_ba1", _end_at_tech("cb_nd1"), "it leaves an NRO/SRO"),
         Rule(
-            "bthd_rc_cb_ba2", "t_cable", "cb_ba2", _end_at_tech("cb_nd2"), "it ends at an NRO/SRO"
+            "bthd_rc_cb_ba1",
+            "t_cable",
+            "cb_ba1",
+            _end_at_tech("cb_nd1", "cb_bp1"),
+            "it leaves an NRO/SRO, not from a box",
         ),
-        Rule("bthd_rc_cb_bp1", "t_cable", "cb_bp1", _end_at_box("cb_nd1"), "it leaves a box"),
-        Rule("bthd_rc_cb_bp2", "t_cable", "cb_bp2", _end_at_box("cb_nd2"), "it ends in a box"),
+        Rule(
+            "bthd_rc_cb_ba2",
+            "t_cable",
+            "cb_ba2",
+            _end_at_tech("cb_nd2", "cb_bp2"),
+            "it ends at an NRO/SRO, not in a box",
+        ),
+        Rule(
+            "bthd_rc_cb_bp1",
+            "t_cable",
+            "cb_bp1",
+            _end_at_box("cb_nd1", "cb_ba1"),
+            "it leaves a node with a box, not from a rack",
+        ),
+        Rule(
+            "bthd_rc_cb_bp2",
+            "t_cable",
+            "cb_bp2",
+            _end_at_box("cb_nd2", "cb_ba2"),
+            "it ends at a box, not at a rack",
+        ),
         Rule(
             "ctrl_rc_0401",
             "t_cheminement",
             "cm_compo",
             _orange_or_new,
-            "new civil works (cm_avct C) or Orange's",
+            "civil works to build (cm_avct C) or Orange's ducts",
         ),
         Rule("ctrl_rc_0501", "t_ebp", "bp_dateins", _in("bp_statut", _BUILT), "bp_statut REC/MCO"),
         Rule("bthd_rc_bp_lc_code", "t_ebp", "bp_lc_code", _empty("bp_pt_code"), "no bp_pt_code"),
@@ -289,6 +320,7 @@ def check_conditional(tables: Tables, container: str, out: list[Finding]) -> Non
             f"{rule.field} empty although {rule.text} (conditional fill, container {container})",
             f"fill {rule.field}",
         )
+    _KINDS.clear()
 
 
 __all__ = ["CONDITIONS", "CONTRACT_IN", "NOT_CHECKED", "Rule", "check_conditional", "not_checked"]

@@ -29,7 +29,7 @@ import shapely
 
 from bthd.export.gracethd.findings import Finding
 from bthd.export.gracethd.v3 import schema as s
-from bthd.export.gracethd.v3._rows import Tables, codes, col, filled, flag, sample
+from bthd.export.gracethd.v3._rows import Tables, codes, col, filled, flag, sample, text
 from bthd.export.gracethd.v3.pg_input import valid
 
 
@@ -175,7 +175,7 @@ def types(tables: Tables, out: list[Finding]) -> None:
         given = filled(df, name)
         if not given.any():
             continue
-        v = col(df, name)[given]
+        v = text(df, name)[given]
         bad = pd.Series(False, index=df.index)
         bad[given] = ~valid(v, pg)
         flag(

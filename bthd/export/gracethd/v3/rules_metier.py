@@ -238,9 +238,7 @@ def addresses(t: Tables, rules: set[str], out: list[Finding]) -> None:
         gz = geoms(t.get("t_zsro"))
         ga = geoms(ad)
         if len(gz) and len(ga):
-            tree = shapely.STRtree(gz)
-            hit, _ = tree.query(ga, predicate="within")
-            n = np.bincount(hit, minlength=len(ga))
+            n = _zones_holding(ga, gz)
             flag(
                 out,
                 "metier_0009",
@@ -250,6 +248,15 @@ def addresses(t: Tables, rules: set[str], out: list[Finding]) -> None:
                 "address within more than one ZSRO",
                 "make the ZSRO not overlap",
             )
+
+
+def _zones_holding(points: np.ndarray, zones: np.ndarray) -> np.ndarray:
+    """How many of ``zones`` hold each point in their interior (ST_Within)."""
+    pts, zone = shapely.STRtree(zones).query(points)  # bounding boxes meet
+    shapely.prepare(zones)
+    x, y = shapely.get_x(points[pts]), shapely.get_y(points[pts])
+    inside = shapely.contains_xy(zones[zone], x, y)
+    return np.bincount(pts[inside], minlength=len(points))
 
 
 def _box_zsro(t: Tables) -> pd.Series:

@@ -99,8 +99,25 @@ def ends_near(t: Tables, rules: set[str], out: list[Finding]) -> None:
         )
 
 
+_BOXES: dict[int, tuple[Tables, pd.Series]] = {}
+
+
 def box_nodes(t: Tables) -> pd.Series:
     """The node of each box: its technical point's, else its room's site's (by bp_code)."""
+    hit = _BOXES.get(id(t))
+    if hit is not None and hit[0] is t:
+        return hit[1]
+    _BOXES.clear()
+    _BOXES[id(t)] = (t, _box_nodes(t))
+    return _BOXES[id(t)][1]
+
+
+def forget(t: Tables) -> None:
+    """Forget what :func:`box_nodes` kept of the tables ``t`` (end of a check)."""
+    _BOXES.pop(id(t), None)
+
+
+def _box_nodes(t: Tables) -> pd.Series:
     ebp, ptech, local, site = (t.get(n) for n in ("t_ebp", "t_ptech", "t_local", "t_site"))
     if ebp is None:
         return pd.Series([], dtype=object)
@@ -272,4 +289,4 @@ def check_topology(t: Tables, rules: set[str], out: list[Finding]) -> None:
         cableline_valid(t, out)
 
 
-__all__ = ["box_nodes", "check_topology", "node_geoms"]
+__all__ = ["box_nodes", "check_topology", "forget", "node_geoms"]
