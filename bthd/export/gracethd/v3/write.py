@@ -58,19 +58,21 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
 def _cells(values: pd.Series, kind: str) -> np.ndarray:
     """A column as CSV cells (as :func:`bthd.export.gracethd.write._texts` writes them),
     column-wise: '' for null, integers without decimals, numbers with at most 2 decimals."""
-    col = pd.Series(values.to_numpy(dtype=object), dtype=object)
-    null = col.isna().to_numpy()
-    out = np.full(len(col), "", dtype=object)
+    vals = values.to_numpy(dtype=object)
+    null = pd.isna(vals)
+    out = np.full(len(vals), "", dtype=object)
     if null.all():
         return out
-    known = col[~null]
+    known = vals[~null]
     if kind == "int":
-        out[~null] = known.astype(float).astype(np.int64).astype(str).to_numpy()
+        out[~null] = known.astype(float).astype(np.int64).astype(str).astype(object)
     elif kind == "float":
-        text = np.char.mod("%.2f", known.astype(float).to_numpy())
+        text = np.char.mod("%.2f", known.astype(float))
         out[~null] = np.char.rstrip(np.char.rstrip(text, "0"), ".").astype(object)
+    elif pd.api.types.infer_dtype(known, skipna=False) == "string":
+        out[~null] = known
     else:
-        out[~null] = known.astype(str).to_numpy()
+        out[~null] = [str(v) for v in known]
     return out
 
 
