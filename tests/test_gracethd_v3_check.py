@@ -349,6 +349,20 @@ BREAKAGES = [
         "t_cableline",
         ("CL-1",),
     ),
+    (
+        "civil works to build without composition",
+        _set("t_cheminement", "CM-1", cm_avct="C"),
+        "ctrl_rc_0401",
+        "t_cheminement",
+        ("CM-1",),
+    ),
+    (
+        "distribution cable not drawn",
+        _drop("t_cableline", "CL-2"),
+        "metier_0003",
+        "t_cable",
+        ("CB-2",),
+    ),
     ("cable NC", _set("t_cable", "CB-1", cb_typelog="NC"), "metier_0007", "t_cable", ("CB-1",)),
     (
         "path NC",

@@ -5,7 +5,7 @@ the parameter file; the suite's SQL models ``rc_*`` implement it as "the field i
 blank while the condition holds". :data:`CONDITIONS` holds, per (table, field), the condition
 this checker tests, read from those models where they exist (``ctrl_rc_*`` ids) and from the
 prose where the suite has no id but the condition is decidable from the data (``bthd_rc_*``
-ids: cable ends at a splice box or a rack, box in a room or on a technical point).
+ids: cable ends at a splice box or a rack, box in a room when it is on no technical point).
 :data:`NOT_CHECKED` lists the rules whose condition depends on a contract, on what exists on
 the ground or on information no table holds, with the reason; :func:`not_checked` says which
 of them apply in a container, so that a report can name them.
@@ -185,7 +185,6 @@ CONDITIONS: dict[tuple[str, str], Rule] = {
         ),
         Rule("ctrl_rc_0501", "t_ebp", "bp_dateins", _in("bp_statut", _BUILT), "bp_statut REC/MCO"),
         Rule("bthd_rc_bp_lc_code", "t_ebp", "bp_lc_code", _empty("bp_pt_code"), "no bp_pt_code"),
-        Rule("bthd_rc_bp_pt_code", "t_ebp", "bp_pt_code", _empty("bp_lc_code"), "no bp_lc_code"),
         Rule("ctrl_rc_0601", _L, "lc_avct", _in("lc_typelog", _TECH), "an SRO/NRO local"),
         Rule("ctrl_rc_0602", _L, "lc_bp_codf", _in("lc_typelog", ("RES", "PRO")), "RES/PRO"),
         Rule("ctrl_rc_0603", _L, "lc_bp_codp", _in("lc_typelog", ("ENT",)), "lc_typelog ENT"),
@@ -263,6 +262,8 @@ NOT_CHECKED: dict[tuple[str, str], str] = {
     ("t_pointaccueil", "pa_code"): _CONTRACT,
     ("t_pointaccueil", "pa_nature"): _CONTRACT,
     ("t_pointaccueil", "pa_typephy"): _CONTRACT,
+    ("t_ebp", "bp_pt_code"): "whether a box is on a technical point is what the field says "
+    "(metier_0004 checks that every box has a point or a room)",
     ("t_ptech", "pt_etiquet"): _EXISTS,
     ("t_ptech", "pt_proptyp"): "data given by the public body at the start of the contract",
     ("t_site", "st_nombat"): _EXISTS,
