@@ -41,6 +41,7 @@ from bthd.export.gracethd.network import (
     box_type,
     build_network,
 )
+from bthd.export.gracethd.v3.owners import point_owners
 from bthd.export.gracethd.v3.schema import STATUT
 
 log = logging.getLogger(__name__)
@@ -508,7 +509,7 @@ def build_network3(
     # --- technical points (v2's, and those added at site nodes), reception points, trenches
     ptech = pd.concat([pt, pd.DataFrame(extra_pt)], ignore_index=True)
     ptech = ptech.assign(pt_abandon="0").drop(columns=["pt_typelog"]).sort_values("pt_code")
-    ptech = _owners(ptech.reset_index(drop=True), v2.cheminement)
+    ptech = point_owners(ptech.reset_index(drop=True), v2.cheminement)
     nd = v2.noeud
     typephy = dict(zip(v2.ptech["pt_nd_code"], v2.ptech["pt_typephy"], strict=True))
     nature = dict(zip(v2.ptech["pt_nd_code"], v2.ptech["pt_nature"], strict=True))
@@ -600,49 +601,6 @@ def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     return pd.DataFrame(
         {k: np.array([r[k] for r in rows], dtype=object) for k in keys}, dtype=object
     )
-
-
-def _owners(ptech: pd.DataFrame, cm: pd.DataFrame) -> pd.DataFrame:
-    """Owners of the points so that a path between two points of one owner has that owner.
-
-    A point only existing paths reach is the civil-works owner's, one only new paths reach is
-    the syndicat's. A point both reach (a new trench meeting reused ducts or poles) is the
-    syndicat's, unless a reused path joins it to another such point: then it is taken as the
-    existing chamber or pole the new trench connects into, when each new path at it leads to
-    a point of the syndicat (rule metier_0014 of the suite).
-    """
-    new = (cm["cm_avct"] == "C").to_numpy()
-    n1, n2 = cm["cm_ndcode1"].to_numpy(), cm["cm_ndcode2"].to_numpy()
-    owner = dict(zip(ptech["pt_nd_code"], ptech["pt_prop"], strict=True))
-    new_at: dict[str, list[str]] = defaultdict(list)
-    for a, b, is_new in zip(n1, n2, new, strict=True):
-        if is_new:
-            new_at[a].append(b)
-            new_at[b].append(a)
-    locked: set[str] = set()
-    flipped: set[str] = set()
-    for a, b, is_new in sorted(zip(n1, n2, new, strict=True)):
-        if is_new or owner.get(a) != OWNER or owner.get(b) != OWNER:
-            continue
-        for x in (a, b):
-            if x in locked:
-                continue
-            others = new_at.get(x, [])
-            if all(owner.get(o, OWNER) == OWNER and o not in flipped for o in others):
-                owner[x] = CIVIL_WORKS_OWNER
-                flipped.add(x)
-                locked.update(others)
-                locked.add(x)
-                break
-    out = ptech.copy()
-    flip = out["pt_nd_code"].isin(flipped).to_numpy()
-    out.loc[flip, ["pt_prop", "pt_gest", "pt_proptyp", "pt_avct"]] = [
-        CIVIL_WORKS_OWNER,
-        CIVIL_WORKS_OWNER,
-        "OCC",
-        "E",
-    ]
-    return out
 
 
 def _owner_of(ptech: pd.DataFrame, nodes: np.ndarray) -> list[str]:
