@@ -78,6 +78,9 @@ Other fields: ad_nblent = ad_nblpub = 0 (the design counts dwellings and busines
 only), ad_nbfotth = ad_nblres + ad_nblpro (one fibre per local), ad_codtemp = bthd-<premise>;
 zs_lgmaxln = longest line of the PM zone (links from the PM to the PBO plus the drop, m),
 zs_znllong = number of its premises with a long drop (raccordement long).
+Owners: what the project builds is OR-MEGALIS's; reused ducts and poles OR-ORANGE's; a point
+both new and reused paths reach is one or the other, so that no path joins two points of
+another owner (rule metier_0014).
 Known finding: a PBO the design places at its own PM's node is a box in the PM's local (bp_lc_code),
 fed from the PM's rack by a cable without geometry (CB-<PBO>-R, nd1 = nd2); the suite's
 metier_0003 asks a geometry for it, which the design does not have, and reports it.
