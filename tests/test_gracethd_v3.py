@@ -287,3 +287,32 @@ def test_checker_finds_nothing_but_pbos_in_their_pm(
     in_pm = set("CB-" + bp.loc[bp["bp_lc_code"] != "", "bp_etiquet"] + "-R")
     left = [f for f in report.findings if not (f.control == "metier_0003" and set(f.rows) <= in_pm)]
     assert [f.format() for f in left] == []
+
+
+def test_point_owners_consistent_with_paths() -> None:
+    """A chain reused-new-reused-new-reused...: a greedy choice of owners fails on it (seen on
+    the region); every path between two points of one owner has that owner."""
+    from bthd.export.gracethd.v3.owners import point_owners
+
+    # E: existing (reused) path, C: new path; nodes A..H, A and H only on reused paths
+    paths = [("A", "B", "E"), ("B", "C", "C"), ("C", "D", "E"), ("D", "E", "C"), ("E", "F", "E")]
+    paths += [("F", "G", "C"), ("G", "H", "E"), ("C", "X", "C"), ("D", "Y", "C")]
+    cm = pd.DataFrame(paths, columns=["cm_ndcode1", "cm_ndcode2", "cm_avct"])
+    nodes = sorted({n for p in paths for n in p[:2]})
+    pt = pd.DataFrame(
+        {
+            "pt_nd_code": nodes,
+            "pt_prop": "OR-MEGALIS",
+            "pt_gest": "OR-MEGALIS",
+            "pt_proptyp": "CST",
+            "pt_avct": "C",
+        }
+    )
+    got = point_owners(pt, cm).set_index("pt_nd_code")["pt_prop"]
+    assert got["A"] == got["H"] == "OR-ORANGE"  # only reused paths reach them
+    assert got["X"] == got["Y"] == "OR-MEGALIS"  # only new paths reach them
+    for a, b, avct in paths:
+        path_owner = "OR-MEGALIS" if avct == "C" else "OR-ORANGE"
+        assert not (got[a] == got[b] != path_owner), (a, b)
+    out = point_owners(pt, cm).set_index("pt_nd_code")
+    assert set(out.loc[out["pt_prop"] == "OR-ORANGE", "pt_proptyp"]) == {"OCC"}
