@@ -31,33 +31,63 @@ def codes(table: str, df: pd.DataFrame) -> pd.Series:
     return pd.Series([f"line {i + 2}" for i in range(len(df))], index=df.index, dtype=object)
 
 
-#: Columns already prepared in this check: (id(df), name) -> (df, values, given, text).
-_CACHE: dict[tuple[int, str], tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series]] = {}
+#: Columns already prepared in this check: (id(df), name) -> [df, given, text, values].
+_CACHE: dict[tuple[int, str], list[object]] = {}
+
+
+#: Hash indexes of key columns: (id(df), name) -> (df, index of first occurrences, rows).
+_KEYS: dict[tuple[int, str], tuple[pd.DataFrame, pd.Index, np.ndarray]] = {}
 
 
 def clear_cache() -> None:
     """Forget the columns prepared by :func:`col` and :func:`filled` (end of a check)."""
     _CACHE.clear()
+    _KEYS.clear()
 
 
-def _prepared(df: pd.DataFrame, name: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+def positions(df: pd.DataFrame | None, key: str, values: pd.Series) -> np.ndarray:
+    """Row of ``df`` whose ``key`` is each of ``values`` (its first), -1 when none is."""
+    if df is None or not len(df) or key not in df.columns:
+        return np.full(len(values), -1, dtype=np.int64)
+    hit = _KEYS.get((id(df), key))
+    if hit is None or hit[0] is not df:
+        k = col(df, key)
+        first = ~k.duplicated().to_numpy()
+        hit = (df, pd.Index(k.to_numpy()[first]), np.flatnonzero(first))
+        _KEYS[(id(df), key)] = hit
+    pos = hit[1].get_indexer(pd.Index(values.to_numpy(dtype=object)))
+    return np.where(pos >= 0, hit[2][pos], -1)
+
+
+def lookup(values: pd.Series, df: pd.DataFrame | None, key: str, field: str) -> pd.Series:
+    """``field`` of the row of ``df`` whose ``key`` is each of ``values`` (``""`` if none)."""
+    pos = positions(df, key, values)
+    found = pos >= 0
+    out = np.full(len(values), "", dtype=object)
+    if found.any() and df is not None:
+        out[found] = col(df, field).to_numpy()[pos[found]]
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _prepared(df: pd.DataFrame, name: str) -> list[object]:
+    """``[df, given, text, values or None]`` of a column, computed once per check."""
     hit = _CACHE.get((id(df), name))
     if hit is not None and hit[0] is df:
-        return hit[1], hit[2], hit[3]
+        return hit
     v = df[name]
     if v.isna().any():
         v = v.fillna("")
-    if v.dtype != object:
-        v = v.astype(str)
-    # object dtype: its isin and map hash the values (arrow strings compare them one by one)
-    values = pd.Series(v.to_numpy(dtype=object), index=df.index, dtype=object)
-    arrow = pa.array(values.to_numpy(), type=pa.string())
+    if isinstance(v.array, pd.arrays.ArrowStringArray):
+        arrow = pa.array(v)
+    else:
+        arrow = pa.array(v.astype(str).to_numpy(dtype=object), type=pa.string())
     # blank after trimming is empty too; arrow trims in C
     blank = pc.equal(pc.utf8_trim_whitespace(arrow), "").to_numpy(zero_copy_only=False)
     given = pd.Series(~blank, index=df.index)
     text = pd.Series(pd.arrays.ArrowStringArray(arrow), index=df.index)
-    _CACHE[(id(df), name)] = (df, values, given, text)
-    return values, given, text
+    entry: list[object] = [df, given, text, None]
+    _CACHE[(id(df), name)] = entry
+    return entry
 
 
 def col(df: pd.DataFrame | None, name: str) -> pd.Series:
@@ -66,7 +96,16 @@ def col(df: pd.DataFrame | None, name: str) -> pd.Series:
         return pd.Series([], dtype=object)
     if name not in df.columns:
         return pd.Series([""] * len(df), index=df.index, dtype=object)
-    return _prepared(df, name)[0]
+    entry = _prepared(df, name)
+    if entry[3] is None:
+        # Python strings: pandas hashes them for isin and map (arrow strings it compares one
+        # by one), so they are made for the columns that need them
+        text = entry[2]
+        assert isinstance(text, pd.Series)
+        entry[3] = pd.Series(text.to_numpy(dtype=object), index=df.index, dtype=object)
+    values = entry[3]
+    assert isinstance(values, pd.Series)
+    return values
 
 
 def filled(df: pd.DataFrame | None, name: str) -> pd.Series:
@@ -75,12 +114,16 @@ def filled(df: pd.DataFrame | None, name: str) -> pd.Series:
         return pd.Series([], dtype=bool)
     if name not in df.columns:
         return pd.Series(False, index=df.index)
-    return _prepared(df, name)[1]
+    given = _prepared(df, name)[1]
+    assert isinstance(given, pd.Series)
+    return given
 
 
 def text(df: pd.DataFrame, name: str) -> pd.Series:
     """Column ``name`` as arrow strings (for regular expressions run in C)."""
-    return _prepared(df, name)[2]
+    text = _prepared(df, name)[2]
+    assert isinstance(text, pd.Series)
+    return text
 
 
 def geoms(df: pd.DataFrame | None) -> np.ndarray:
@@ -119,4 +162,16 @@ def sample(values: Iterable[object], n: int = 5) -> str:
     return ", ".join(vals[:n]) + more
 
 
-__all__ = ["Tables", "clear_cache", "codes", "col", "filled", "flag", "geoms", "sample", "text"]
+__all__ = [
+    "Tables",
+    "clear_cache",
+    "codes",
+    "col",
+    "filled",
+    "flag",
+    "geoms",
+    "lookup",
+    "positions",
+    "sample",
+    "text",
+]

@@ -122,7 +122,8 @@ def read_tables_v3(folder: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFra
     reported (:func:`check_delivery_v3` does that).
     """
     path = resolve(Path(folder), s.TABLES)
-    return read_all(path, s.TABLES, s.SPATIAL, _kinds(), [], optional=s.TABLES), path
+    tables = read_all(path, s.TABLES, s.SPATIAL, _kinds(), [], optional=s.TABLES, as_object=False)
+    return tables, path
 
 
 def check_delivery_v3(
@@ -171,7 +172,9 @@ def _check(
     report = CheckReportV3(path, version=f"{s.VERSION} (container {container})")
     report.container = container
     out = report.findings
-    tables.update(read_all(path, s.TABLES, s.SPATIAL, _kinds(), out, optional=s.TABLES))
+    tables.update(
+        read_all(path, s.TABLES, s.SPATIAL, _kinds(), out, optional=s.TABLES, as_object=False)
+    )
     report.rows = {t: len(df) for t, df in tables.items()}
     _absent(path, tables, container, out)
     g.fields_known(tables, out)

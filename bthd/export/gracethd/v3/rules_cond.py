@@ -23,7 +23,7 @@ import pandas as pd
 
 from bthd.export.gracethd.findings import Finding
 from bthd.export.gracethd.v3 import schema as s
-from bthd.export.gracethd.v3._rows import Tables, col, filled, flag
+from bthd.export.gracethd.v3._rows import Tables, col, filled, flag, lookup, positions
 from bthd.export.gracethd.v3.rules_topo import box_nodes
 
 Condition = Callable[[Tables, pd.DataFrame], pd.Series]
@@ -98,18 +98,21 @@ def _pb_outside(t: Tables, df: pd.DataFrame) -> pd.Series:
     site, local, ebp = t.get("t_site"), t.get("t_local"), t.get("t_ebp")
     if site is None or local is None or ebp is None:
         return pd.Series(False, index=df.index)
-    on_pt = dict(zip(col(ebp, "bp_code"), filled(ebp, "bp_pt_code"), strict=True))
-    res = local[col(local, "lc_typelog") == "RES"]
-    outside = col(res, "lc_bp_codf").map(on_pt).fillna(False).astype(bool)
-    sites = set(col(res, "lc_st_code")[outside.to_numpy()])
+    res = (col(local, "lc_typelog") == "RES").to_numpy()
+    pos = positions(ebp, "bp_code", col(local, "lc_bp_codf"))
+    on_pt = filled(ebp, "bp_pt_code").to_numpy()
+    outside = res & (pos >= 0) & on_pt[np.maximum(pos, 0)]
+    sites = set(col(local, "lc_st_code")[outside])
     addresses = set(col(site, "st_ad_code")[col(site, "st_code").isin(sites)])
     return col(df, "ad_code").isin(addresses)
 
 
 def _site_client(t: Tables, df: pd.DataFrame) -> pd.Series:
-    site = t.get("t_site")
-    kind = dict(zip(col(site, "st_code"), col(site, "st_typelog"), strict=True))
-    return col(df, "lc_st_code").map(kind).eq("CLIENT") & col(df, "lc_typelog").isin(_TECH)
+    tech = col(df, "lc_typelog").isin(_TECH)
+    out = pd.Series(False, index=df.index)
+    kind = lookup(col(df, "lc_st_code")[tech], t.get("t_site"), "st_code", "st_typelog")
+    out[tech] = (kind == "CLIENT").to_numpy()
+    return out
 
 
 def _orange_or_new(t: Tables, df: pd.DataFrame) -> pd.Series:

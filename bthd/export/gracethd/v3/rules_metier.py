@@ -32,10 +32,21 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from bthd.export.gracethd.findings import Finding
-from bthd.export.gracethd.v3._rows import Tables, col, filled, flag, geoms
+from bthd.export.gracethd.v3._rows import (
+    Tables,
+    col,
+    filled,
+    flag,
+    geoms,
+    lookup,
+    positions,
+    text,
+)
 from bthd.export.gracethd.v3.rules_topo import box_nodes, node_geoms
 
 
@@ -44,9 +55,16 @@ def _index(df: pd.DataFrame | None, key: str, value: str) -> pd.Series:
     return s[~s.index.duplicated()]
 
 
-def _num(v: pd.Series) -> pd.Series:
-    text = v.astype(str).str.strip()
-    return pd.Series(pd.to_numeric(text.where(text != ""), errors="coerce"), index=v.index)
+def _num(df: pd.DataFrame, name: str) -> pd.Series:
+    """Decimal numbers of a column (NaN for blanks and other text), parsed by arrow."""
+    if name not in df.columns:
+        return pd.Series(np.nan, index=df.index)
+    arrow = pa.array(text(df, name))
+    ok = pc.match_substring_regex(arrow, r"^\s*[+-]?[0-9]+(\.[0-9]*)?\s*$")
+    clean = pc.utf8_trim_whitespace(pc.if_else(ok, arrow, "0"))
+    values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+    mask = ok.to_numpy(zero_copy_only=False)
+    return pd.Series(np.where(mask, values, np.nan), index=df.index)
 
 
 def _repeated(v: pd.Series, given: pd.Series) -> pd.Series:
@@ -202,10 +220,10 @@ def addresses(t: Tables, rules: set[str], out: list[Finding]) -> None:
     ad = t.get("t_adresse")
     if ad is None or not len(ad):
         return
-    counts = [_num(col(ad, f)) for f in ("ad_nblres", "ad_nblpro", "ad_nblent", "ad_nblpub")]
+    counts = [_num(ad, f) for f in ("ad_nblres", "ad_nblpro", "ad_nblent", "ad_nblpub")]
     total = counts[0] + counts[1] + counts[2] + counts[3]  # null when any is
     if "metier_0005" in rules:
-        ftth = _num(col(ad, "ad_nbfotth"))
+        ftth = _num(ad, "ad_nbfotth")
         bad = ~((ftth == total) | (ftth.isna() & total.isna()))
         flag(
             out,
@@ -218,12 +236,16 @@ def addresses(t: Tables, rules: set[str], out: list[Finding]) -> None:
         )
     if "metier_0006" in rules:
         site, local = t.get("t_site"), t.get("t_local")
-        per_site = col(local, "lc_st_code").value_counts()
-        st = pd.DataFrame({"ad": col(site, "st_ad_code"), "st": col(site, "st_code")})
-        st["n"] = st["st"].map(per_site).fillna(0)
-        per_ad = st.groupby("ad")["n"].sum()
-        count = col(ad, "ad_code").map(per_ad).fillna(0)
-        bad = ~(count == total)
+        n_site: np.ndarray = np.zeros(len(site) if site is not None else 0)
+        if local is not None and site is not None:
+            of_local = positions(site, "st_code", col(local, "lc_st_code"))
+            n_site = np.bincount(of_local[of_local >= 0], minlength=len(site)).astype(float)
+        count: np.ndarray = np.zeros(len(ad))
+        if site is not None:
+            of_site = positions(ad, "ad_code", col(site, "st_ad_code"))
+            known = of_site >= 0
+            count = np.bincount(of_site[known], weights=n_site[known], minlength=len(ad))
+        bad = ~(count == total.to_numpy())
         flag(
             out,
             "metier_0006",
@@ -294,7 +316,7 @@ def zones(t: Tables, out: list[Finding]) -> None:
     zone = col(local, "lc_bp_codf")[served].map(_box_zsro(t)).dropna()
     if not len(zone):
         return
-    ad = col(local, "lc_st_code")[zone.index].map(_index(site, "st_code", "st_ad_code"))
+    ad = lookup(col(local, "lc_st_code")[zone.index], site, "st_code", "st_ad_code")
     pairs = pd.DataFrame({"ad": ad.to_numpy(), "zs": zone.to_numpy()}, index=zone.index)
     pairs = pairs[pairs["ad"].notna() & (pairs["ad"] != "")]
     nzones = pairs.groupby("ad")["zs"].nunique()
@@ -317,11 +339,11 @@ def rooms(t: Tables, rules: set[str], out: list[Finding]) -> None:
     """metier_0008, 0015, 0016, 0020 on rooms (t_local) and zones."""
     local, zs, zn, site = (t.get(n) for n in ("t_local", "t_zsro", "t_znro", "t_site"))
     if zs is not None and len(zs):
-        lc_ext = _index(local, "lc_code", "lc_codeext")
         room = col(zs, "zs_lc_code")
         if "metier_0008" in rules:
-            joined = room.isin(lc_ext.index) & (room != "")
-            bad = joined & (room.map(lc_ext).astype(object).fillna("") != col(zs, "zs_r3_code"))
+            joined = (positions(local, "lc_code", room) >= 0) & (room != "").to_numpy()
+            ext = lookup(room, local, "lc_code", "lc_codeext")
+            bad = joined & (ext != col(zs, "zs_r3_code")).to_numpy()
             flag(
                 out,
                 "metier_0008",
@@ -345,7 +367,7 @@ def rooms(t: Tables, rules: set[str], out: list[Finding]) -> None:
         return
     nro = col(local, "lc_typelog") == "NRO"
     if "metier_0015" in rules:
-        node = col(local, "lc_st_code").map(_index(site, "st_code", "st_nd_code"))
+        node = lookup(col(local, "lc_st_code"), site, "st_code", "st_nd_code")
         on = nro & node.notna() & (node != "")
         flag(
             out,
@@ -357,13 +379,13 @@ def rooms(t: Tables, rules: set[str], out: list[Finding]) -> None:
             "keep one NRO room per node",
         )
     if "metier_0016" in rules:
-        bad = nro & ~col(local, "lc_code").isin(set(col(zn, "zn_lc_code")))
+        orphan = nro & ~col(local, "lc_code").isin(set(col(zn, "zn_lc_code")))
         flag(
             out,
             "metier_0016",
             "t_local",
             local,
-            bad,
+            orphan,
             "NRO room that no ZNRO names (zn_lc_code)",
             "give the NRO its zone",
         )
