@@ -86,34 +86,40 @@ def point_owners(ptech: pd.DataFrame, cm: pd.DataFrame) -> pd.DataFrame:
     index = {n: i for i, n in enumerate(nodes)}
     kinds: dict[int, set[bool]] = defaultdict(set)
     clauses: list[tuple[int, int, bool]] = []  # (point, point, path is new)
-    for a, b, is_new in zip(n1, n2, new, strict=True):
-        ia, ib = index.get(a), index.get(b)
+    for n_a, n_b, is_new in zip(n1, n2, new, strict=True):
+        ia, ib = index.get(n_a), index.get(n_b)
         if ia is not None:
             kinds[ia].add(bool(is_new))
         if ib is not None:
             kinds[ib].add(bool(is_new))
         if ia is not None and ib is not None:
             clauses.append((ia, ib, bool(is_new)))
-    # literal 2i: point i is the syndicat's; 2i + 1: it is the civil-works owner's
+    # a point only new paths reach is the syndicat's, one only reused paths reach is not; a
+    # path from such a point to another holds whatever the other's owner: only the points both
+    # reach (mixed) are chosen, from the paths between two of them.
+    ours = np.array([kinds.get(i, {True}) != {False} for i in range(len(nodes))], dtype=bool)
+    mixed = sorted(i for i, k in kinds.items() if k == {True, False})
+    var = {p: j for j, p in enumerate(mixed)}
+    # literal 2j: mixed point j is the syndicat's; 2j + 1: it is the civil-works owner's
     edges: list[tuple[int, int]] = []
-    for i, k in kinds.items():
-        if k == {True}:
-            edges.append((2 * i + 1, 2 * i))
-        elif k == {False}:
-            edges.append((2 * i, 2 * i + 1))
-    for x, y, built in clauses:
+    for a, b, built in clauses:
+        x, y = var.get(a), var.get(b)
+        if x is None or y is None:
+            continue
         if built:  # not both the civil-works owner's
             edges += [(2 * x + 1, 2 * y), (2 * y + 1, 2 * x)]
         else:  # not both the syndicat's
             edges += [(2 * x, 2 * y + 1), (2 * y, 2 * x + 1)]
-    comp = _scc(2 * len(nodes), edges)
-    ours = np.array([comp[2 * i] > comp[2 * i + 1] for i in range(len(nodes))], dtype=bool)
-    clash = np.array([comp[2 * i] == comp[2 * i + 1] for i in range(len(nodes))], dtype=bool)
-    if clash.any():
-        log.warning(
-            "%d points whose owner no choice makes consistent with their paths", clash.sum()
-        )
-        ours[clash] = True
+    comp = _scc(2 * len(mixed), edges)
+    clash = 0
+    for j, p in enumerate(mixed):
+        if comp[2 * j] == comp[2 * j + 1]:
+            clash += 1
+            ours[p] = True
+        else:
+            ours[p] = comp[2 * j] > comp[2 * j + 1]
+    if clash:
+        log.warning("%d points whose owner no choice makes consistent with their paths", clash)
     out = ptech.copy()
     out.loc[ours, ["pt_prop", "pt_gest", "pt_proptyp", "pt_avct"]] = [OWNER, OWNER, "CST", "C"]
     theirs = ~ours
