@@ -59,6 +59,31 @@ def positions(df: pd.DataFrame | None, key: str, values: pd.Series) -> np.ndarra
     return np.where(pos >= 0, hit[2][pos], -1)
 
 
+def isin(df: pd.DataFrame | None, name: str, values: Iterable[object]) -> pd.Series:
+    """Whether each value of column ``name`` is one of ``values`` (a hash set, in arrow)."""
+    if df is None:
+        return pd.Series([], dtype=bool)
+    if name not in df.columns:
+        return pd.Series("" in set(map(str, values)), index=df.index)
+    arrow = pa.array(text(df, name))
+    if isinstance(values, pd.Series):
+        pool = pc.unique(pa.array(values.astype(str).to_numpy(dtype=object), pa.string()))
+    else:
+        pool = pa.array(sorted({str(v) for v in values}), pa.string())
+    hit = pc.is_in(arrow, value_set=pool.cast(arrow.type))
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=df.index)
+
+
+def repeated(values: pd.Series, given: pd.Series) -> pd.Series:
+    """Whether each given value is shared with another given row (nulls and blanks apart)."""
+    codes_, _ = pd.factorize(values)
+    where = given.to_numpy(dtype=bool) & (codes_ >= 0)
+    counts = np.bincount(codes_[where], minlength=int(codes_.max()) + 1 if len(codes_) else 0)
+    dup = np.zeros(len(values), dtype=bool)
+    dup[where] = counts[codes_[where]] > 1
+    return pd.Series(dup, index=values.index)
+
+
 def lookup(values: pd.Series, df: pd.DataFrame | None, key: str, field: str) -> pd.Series:
     """``field`` of the row of ``df`` whose ``key`` is each of ``values`` (``""`` if none)."""
     pos = positions(df, key, values)
@@ -170,8 +195,10 @@ __all__ = [
     "filled",
     "flag",
     "geoms",
+    "isin",
     "lookup",
     "positions",
+    "repeated",
     "sample",
     "text",
 ]

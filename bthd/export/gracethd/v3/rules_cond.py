@@ -23,7 +23,7 @@ import pandas as pd
 
 from bthd.export.gracethd.findings import Finding
 from bthd.export.gracethd.v3 import schema as s
-from bthd.export.gracethd.v3._rows import Tables, col, filled, flag, lookup, positions
+from bthd.export.gracethd.v3._rows import Tables, col, filled, flag, isin, lookup, positions
 from bthd.export.gracethd.v3.rules_topo import box_nodes
 
 Condition = Callable[[Tables, pd.DataFrame], pd.Series]
@@ -41,7 +41,7 @@ class Rule:
 
 
 def _in(name: str, values: tuple[str, ...]) -> Condition:
-    return lambda t, df: col(df, name).isin(values)
+    return lambda t, df: isin(df, name, values)
 
 
 def _empty(name: str) -> Condition:

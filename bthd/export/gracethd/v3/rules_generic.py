@@ -29,7 +29,17 @@ import shapely
 
 from bthd.export.gracethd.findings import Finding
 from bthd.export.gracethd.v3 import schema as s
-from bthd.export.gracethd.v3._rows import Tables, codes, col, filled, flag, sample, text
+from bthd.export.gracethd.v3._rows import (
+    Tables,
+    codes,
+    col,
+    filled,
+    flag,
+    isin,
+    repeated,
+    sample,
+    text,
+)
 from bthd.export.gracethd.v3.pg_input import valid
 
 
@@ -109,7 +119,7 @@ def unicite(tables: Tables, out: list[Finding]) -> None:
             continue
         v = col(df, name)
         given = filled(df, name)
-        dup = given & v.map(v[given].value_counts()).fillna(0).gt(1)
+        dup = repeated(text(df, name), given)
         flag(
             out,
             r["id_test"],
@@ -132,7 +142,7 @@ def foreign_keys(tables: Tables, out: list[Finding]) -> None:
         ref = tables.get(target)
         known = col(ref, tfield) if ref is not None else pd.Series([], dtype=object)
         v = col(df, name)
-        bad = filled(df, name) & ~v.isin(known)
+        bad = filled(df, name) & ~isin(df, name, known)
         flag(
             out,
             r["id_test"],
@@ -153,7 +163,7 @@ def listes(tables: Tables, out: list[Finding]) -> None:
         if df is None or not _on(r) or name not in df.columns:
             continue
         v = col(df, name)
-        bad = (v != "") & ~v.isin(all_lists.get(lst, frozenset()))
+        bad = (v != "") & ~isin(df, name, all_lists.get(lst, frozenset()))
         flag(
             out,
             r["id_test"],
@@ -259,7 +269,7 @@ def cable_nodes(tables: Tables, out: list[Finding]) -> None:
             f"fill {end} with the code of the node at that end",
         )
         v = col(cable, end)
-        bad = given & ~v.isin(nodes)
+        bad = given & ~isin(cable, end, nodes)
         flag(
             out,
             "bthd_cable_nodes",

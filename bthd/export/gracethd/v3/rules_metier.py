@@ -45,6 +45,7 @@ from bthd.export.gracethd.v3._rows import (
     geoms,
     lookup,
     positions,
+    repeated,
     text,
 )
 from bthd.export.gracethd.v3.rules_topo import box_nodes, node_geoms
@@ -68,7 +69,7 @@ def _num(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _repeated(v: pd.Series, given: pd.Series) -> pd.Series:
-    return given & v.map(v[given].value_counts()).fillna(0).gt(1)
+    return repeated(v, given)
 
 
 def fibres(t: Tables, rules: set[str], out: list[Finding]) -> None:
