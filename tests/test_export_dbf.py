@@ -68,3 +68,15 @@ def test_refuses_what_a_dbf_cannot_hold(tmp_path: Path) -> None:
         write_dbf(
             tmp_path / "c.dbf", [DbfField("a", "C", ["x" * 255])], updated=day, encoding="utf-8"
         )
+
+
+def test_a_table_without_records_keeps_its_fields(tmp_path: Path) -> None:
+    from bthd.export._dbf import DbfField, write_dbf
+
+    fields = [DbfField(n, k, []) for n, k in (("n", "N"), ("c", "C"), ("f", "F"), ("d", "D"))]
+    write_dbf(tmp_path / "e.dbf", fields, updated=date(2026, 1, 1), encoding="cp1252")
+    info = pyogrio.read_info(tmp_path / "e.dbf")
+    assert info["features"] == 0
+    assert list(info["fields"]) == ["n", "c", "f", "d"]
+    assert list(info["dtypes"])[:3] == ["int32", "object", "float64"]
+    assert str(info["dtypes"][3]).startswith("datetime64")

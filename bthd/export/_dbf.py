@@ -53,6 +53,37 @@ def _block(cells: np.ndarray, width: int, n: int) -> np.ndarray:
     return np.where(block == 0, np.uint8(0x20), block)
 
 
+def _ascii_block(values: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """Text values as an (n, width) block of space-padded bytes, when they are all ASCII
+    (the same bytes in every encoding bthd writes): built from Arrow's buffers, no loop in
+    Python. None when a value is not ASCII (or not text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if len(arr) and not pc.all(pc.string_is_ascii(arr.fill_null(""))).as_py():
+        return None
+    arr = arr.fill_null("")
+    start = arr.offset
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[start : start + len(arr) + 1]
+    data = arr.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    lengths = np.diff(offsets)
+    width = max(1, int(lengths.max()) if len(lengths) else 1)
+    if width > MAX_WIDTH:
+        return np.zeros((0, 0), dtype=np.uint8), width
+    if not len(raw):
+        return np.full((len(arr), width), 0x20, dtype=np.uint8), width
+    cols = np.arange(width)
+    pos = np.minimum(offsets[:-1, None] + cols[None, :], len(raw) - 1)
+    inside = cols[None, :] < lengths[:, None]
+    block = np.where(inside, raw[pos], np.uint8(0x20)).astype(np.uint8, copy=False)
+    return block, width
+
+
 def _encoded(values: np.ndarray, encoding: str) -> np.ndarray:
     """Text values as an ``S`` array in ``encoding`` (null → ``b""``), each distinct value
     encoded once."""
@@ -68,16 +99,25 @@ def _encoded(values: np.ndarray, encoding: str) -> np.ndarray:
 def _column(f: DbfField, encoding: str) -> tuple[np.ndarray, str, int, int]:
     """The field's records as an (n, width) block of bytes, its DBF type, width and decimals."""
     n = len(f.values)
+    if n == 0:  # a table without records: the field is still declared
+        kind = {"F": "N"}.get(f.kind, f.kind)
+        width = {"L": 1, "D": 8, "F": 3}.get(f.kind, 1)
+        return np.zeros((0, width), dtype=np.uint8), kind, width, 1 if f.kind == "F" else 0
     null = _nulls(f.values)
     vals = np.asarray(f.values, dtype=object)
     if f.kind == "C":
         if null.all():
             return np.full((n, 1), 0x20, dtype=np.uint8), "C", 1, 0
-        cells = _encoded(vals, encoding)
-        width = max(1, int(np.char.str_len(cells).max()))
+        fast = _ascii_block(vals)
+        if fast is not None:
+            block, width = fast
+        else:
+            cells = _encoded(vals, encoding)
+            width = max(1, int(np.char.str_len(cells).max()))
+            block = _block(cells, min(width, MAX_WIDTH), n)
         if width > MAX_WIDTH:
             raise ValueError(f"field {f.name}: a value is longer than {MAX_WIDTH} bytes")
-        return _block(cells, width, n), "C", width, 0
+        return block, "C", width, 0
     if f.kind == "L":
         cells = np.where(null, b"?", np.where(vals.astype(bool), b"T", b"F"))
         return _block(cells, 1, n), "L", 1, 0
