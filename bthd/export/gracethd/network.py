@@ -70,7 +70,11 @@ class Network:
 
 
 def build_network(
-    links: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, road_nodes: gpd.GeoDataFrame | None
+    links: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    road_nodes: gpd.GeoDataFrame | None,
+    *,
+    cables: bool = True,
 ) -> Network:
     """Nodes, technical sites and points, paths, cables and boxes of a design.
 
@@ -83,6 +87,9 @@ def build_network(
         The run's ``sites`` layer (NRO, PM and PBO rows are used).
     road_nodes
         The run's ``road_nodes`` layer, whose ids code the nodes (sequential codes otherwise).
+    cables
+        Build the v2 cables (``t_cable``, ``t_cableline``); False leaves them empty, for a
+        caller that cuts cables its own way (the v3 writer).
 
     Returns
     -------
@@ -288,7 +295,11 @@ def build_network(
     ebp = pd.DataFrame(bp_rows)
 
     parents = dict(zip(fttx["site_id"], fttx["parent_id"], strict=True))
-    cable, cableline = _cables(lk, ids, parents)
+    if cables:
+        cable, cableline = _cables(lk, ids, parents)
+    else:
+        cable = pd.DataFrame()
+        cableline = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=lk.crs), crs=lk.crs)
     return Network(noeud, sitetech, ltech, ptech, ebp, cheminement, cable, cableline, site_node)
 
 

@@ -162,7 +162,7 @@ def build_network3(
         As :func:`bthd.export.gracethd.network.build_network`.
     """
     clock = _Clock()
-    v2 = build_network(links, sites, road_nodes)
+    v2 = build_network(links, sites, road_nodes, cables=False)
     crs = v2.noeud.crs
     lk = links[links["link_type"].isin(["TR", "DI"])].reset_index(drop=True)
     node_of = dict(
