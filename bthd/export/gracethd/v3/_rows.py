@@ -66,8 +66,10 @@ def isin(df: pd.DataFrame | None, name: str, values: Iterable[object]) -> pd.Ser
     if name not in df.columns:
         return pd.Series("" in set(map(str, values)), index=df.index)
     arrow = pa.array(text(df, name))
-    if isinstance(values, pd.Series):
-        pool = pc.unique(pa.array(values.astype(str).to_numpy(dtype=object), pa.string()))
+    if isinstance(values, pd.Series) and isinstance(values.array, pd.arrays.ArrowStringArray):
+        pool = pa.array(values)  # is_in hashes it once
+    elif isinstance(values, pd.Series):
+        pool = pa.array(values.astype(str).to_numpy(dtype=object), pa.string())
     else:
         pool = pa.array(sorted({str(v) for v in values}), pa.string())
     hit = pc.is_in(arrow, value_set=pool.cast(arrow.type))

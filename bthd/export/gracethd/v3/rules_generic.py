@@ -137,10 +137,13 @@ def foreign_keys(tables: Tables, out: list[Finding]) -> None:
         table, name = r["classe"], r["attribut"]
         target, tfield = r["classe_cible"], r["attribut_cible"]
         df = tables.get(table)
-        if df is None or not _on(r) or name not in df.columns:
+        if df is None or not _on(r) or name not in df.columns or not filled(df, name).any():
             continue
         ref = tables.get(target)
-        known = col(ref, tfield) if ref is not None else pd.Series([], dtype=object)
+        if ref is not None and tfield in ref.columns:
+            known = text(ref, tfield)
+        else:
+            known = pd.Series([], dtype=object)
         v = col(df, name)
         bad = filled(df, name) & ~isin(df, name, known)
         flag(
@@ -256,7 +259,9 @@ def cable_nodes(tables: Tables, out: list[Finding]) -> None:
     cable = tables.get("t_cable")
     if cable is None or not len(cable):
         return
-    nodes = col(tables.get("t_noeud"), "nd_code")
+    noeud = tables.get("t_noeud")
+    has = noeud is not None and "nd_code" in noeud.columns
+    nodes = text(noeud, "nd_code") if has and noeud is not None else pd.Series([], dtype=object)
     for end in ("cb_nd1", "cb_nd2"):
         given = filled(cable, end)
         flag(
