@@ -1,7 +1,7 @@
 """Check a GraceTHD v2.0.1 delivery read back from its files, and list every problem.
 
-The checker reads the Shapefiles with GDAL (pyogrio) and the CSV files as text split on ``;``, as a
-receiving tool would, then checks:
+The checker reads the Shapefiles with GDAL (pyogrio) and the CSV files as text split on ``;``
+(:mod:`bthd.export.gracethd._files`), as a receiving tool would, then checks:
 
 * the files: every table present, CSV with ``;``, a header line, no text delimiters, UTF-8;
   Shapefiles in EPSG:2154 with a ``.cpg``, of the table's geometry type, valid geometries;
