@@ -1,4 +1,11 @@
-"""Small helpers shared by the v3 rules: row codes, filled values, finding building.
+"""Helpers shared by the v3 rules: row codes, column values, lookups, finding building.
+
+A regional delivery has millions of rows, so each column is prepared once per check and kept
+until :func:`clear_cache`: its arrow strings (:func:`text`, for regular expressions run in C),
+whether each value is given (:func:`filled`: not null, not blank after trimming), and, for the
+columns that are looked up, Python strings (:func:`col`). Membership (:func:`isin`), repeated
+values (:func:`repeated`) and key lookups (:func:`positions`, :func:`lookup`, a hash index per
+key column) are vectorised; no rule loops over rows in Python.
 
 Not for: the rules themselves (:mod:`~bthd.export.gracethd.v3.rules_generic`, ``rules_cond``,
 ``rules_topo``, ``rules_metier``).
