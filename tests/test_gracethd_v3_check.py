@@ -363,6 +363,43 @@ BREAKAGES = [
         "t_cable",
         ("CB-2",),
     ),
+    ("cable not drawn", _drop("t_cableline", "CL-1"), "metier_0012", "t_cable", ("CB-1",)),
+    (
+        "two NRO on one node",
+        _add("t_local", "LC-NRO2", lc_st_code="ST-NRO", lc_typelog="NRO"),
+        "metier_0015",
+        "t_local",
+        ("LC-NRO", "LC-NRO2"),
+    ),
+    (
+        "duplicate FT support",
+        lambda t: (
+            _add("t_noeud", "ND-C3", geom=pt(1500, -30))(t),
+            _add("t_ptech", "PT-C3", pt_nd_code="ND-C3", pt_typephy="A", pt_codeext="B-FT-7")(t),
+            _set("t_ptech", "PT-C1", pt_codeext="A-FT-7")(t),
+        ),
+        "metier_0019",
+        "t_ptech",
+        ("PT-C1",),
+    ),
+    (
+        "path owner unlike its chambers'",
+        lambda t: (
+            _add("t_noeud", "ND-C3", geom=pt(1500, -100))(t),
+            _add("t_ptech", "PT-C3", pt_nd_code="ND-C3", pt_prop="OR-ORANGE")(t),
+            _set("t_ptech", "PT-C1", pt_prop="OR-ORANGE")(t),
+            _add(
+                "t_cheminement",
+                "CM-3",
+                cm_ndcode1="ND-C1",
+                cm_ndcode2="ND-C3",
+                geom=line((1500, 0), (1500, -100)),
+            )(t),
+        ),
+        "metier_0014",
+        "t_cheminement",
+        ("CM-3",),
+    ),
     ("cable NC", _set("t_cable", "CB-1", cb_typelog="NC"), "metier_0007", "t_cable", ("CB-1",)),
     (
         "path NC",
