@@ -154,7 +154,9 @@ def filled(df: pd.DataFrame | None, name: str) -> pd.Series:
 
 
 def text(df: pd.DataFrame, name: str) -> pd.Series:
-    """Column ``name`` as arrow strings (for regular expressions run in C)."""
+    """Column ``name`` as arrow strings (for regular expressions run in C); ``""`` if absent."""
+    if name not in df.columns:
+        return pd.Series(pd.arrays.ArrowStringArray(pa.array([""] * len(df))), index=df.index)
     text = _prepared(df, name)[2]
     assert isinstance(text, pd.Series)
     return text

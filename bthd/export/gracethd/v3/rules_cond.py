@@ -23,7 +23,16 @@ import pandas as pd
 
 from bthd.export.gracethd.findings import Finding
 from bthd.export.gracethd.v3 import schema as s
-from bthd.export.gracethd.v3._rows import Tables, col, filled, flag, isin, lookup, positions
+from bthd.export.gracethd.v3._rows import (
+    Tables,
+    col,
+    filled,
+    flag,
+    isin,
+    lookup,
+    positions,
+    text,
+)
 from bthd.export.gracethd.v3.rules_topo import box_nodes
 
 Condition = Callable[[Tables, pd.DataFrame], pd.Series]
@@ -102,9 +111,9 @@ def _pb_outside(t: Tables, df: pd.DataFrame) -> pd.Series:
     pos = positions(ebp, "bp_code", col(local, "lc_bp_codf"))
     on_pt = filled(ebp, "bp_pt_code").to_numpy()
     outside = res & (pos >= 0) & on_pt[np.maximum(pos, 0)]
-    sites = set(col(local, "lc_st_code")[outside])
-    addresses = set(col(site, "st_ad_code")[col(site, "st_code").isin(sites)])
-    return col(df, "ad_code").isin(addresses)
+    sites = text(local, "lc_st_code")[outside]
+    addresses = text(site, "st_ad_code")[isin(site, "st_code", sites).to_numpy()]
+    return isin(df, "ad_code", addresses)
 
 
 def _site_client(t: Tables, df: pd.DataFrame) -> pd.Series:

@@ -241,8 +241,8 @@ def primary_keys(tables: Tables, out: list[Finding]) -> None:
             continue  # reported by bthd_fields
         empty = ~pd.concat([filled(df, c) for c in pk], axis=1).all(axis=1)
         flag(out, "bthd_pk", table, df, empty, f"primary key {'+'.join(pk)} empty", "fill it")
-        key = codes(table, df)
-        dup = ~empty & key.duplicated(keep=False)
+        key = text(df, pk[0]) if len(pk) == 1 else codes(table, df)
+        dup = repeated(key, ~empty)
         flag(
             out,
             "bthd_pk",
