@@ -602,3 +602,38 @@ def test_pg_input_types() -> None:
         ["2024-02-29", "2023-02-29", "05/04/2020", "31/12/2020", "Jan 8, 1999", "0000-01-01"]
     )
     assert valid(d, "date").tolist() == [True, False, True, False, True, False]
+
+
+@pytest.mark.parametrize(("box_room", "fires"), [("LC-PM", False), ("LC-NRO", True)])
+def test_cable_without_geometry_from_a_rack_to_a_box_in_its_room(
+    box_room: str, fires: bool
+) -> None:
+    """metier_0003 as bthd reads it: a rack end's support is its room (the suite's SQL looks at
+    boxes only), so an undrawn distribution cable from a PM's rack to a PBO box in the PM's room
+    joins two equipments in one place; to a box in another room it is still reported."""
+    import pandas as pd
+
+    from bthd.export.gracethd.v3.rules_metier import cables
+
+    t = {
+        "t_cable": pd.DataFrame(
+            {
+                "cb_code": ["CB-R"],
+                "cb_typelog": ["DI"],
+                "cb_ba1": ["BA-PM"],
+                "cb_bp1": [""],
+                "cb_ba2": [""],
+                "cb_bp2": ["BP-9"],
+                "cb_nd1": ["ND-PM"],
+                "cb_nd2": ["ND-PM"],
+            }
+        ),
+        "t_cableline": pd.DataFrame(
+            {"cl_code": pd.Series([], dtype=object), "cl_cb_code": pd.Series([], dtype=object)}
+        ),
+        "t_ebp": pd.DataFrame({"bp_code": ["BP-9"], "bp_pt_code": [""], "bp_lc_code": [box_room]}),
+        "t_baie": pd.DataFrame({"ba_code": ["BA-PM"], "ba_lc_code": ["LC-PM"]}),
+    }
+    out: list = []
+    cables(t, {"metier_0003"}, out)
+    assert [f.rows for f in out if f.control == "metier_0003"] == ([("CB-R",)] if fires else [])

@@ -20,10 +20,11 @@ C2 controls pass, plus primary-key uniqueness and cable end nodes.
   :data:`.network.POLE_HEIGHT_M`), listed in the delivery's README.txt;
 * t_tiroir, t_cassette, t_fibre, t_position, t_point_leve and t_love are not required in C2 and
   are written with their fields only;
-* one known conflict with the suite: a PBO the design places at its own PM's node is a box in
-  the PM's local, fed from the PM's rack by a cable without geometry (the design draws no path
-  between them); the suite's metier_0003 asks such a distribution cable to be drawn, so the
-  checker reports these cables (``<PBO>-R``), and nothing else.
+* a PBO the design places at its own PM's node is a box in the PM's local, fed from the PM's
+  rack by a cable without geometry (``<PBO>-R``: the design draws no path between them). The
+  suite's metier_0003 takes a cable end's support from its box only and would report it; bthd's
+  checker takes the support of a rack end from its local (see
+  :mod:`bthd.export.gracethd.v3.rules_metier`), so the cable joins two equipments in one place.
 
 Codes are built from the run's ids (prefixes as in v2), so every export of the same run gives
 the same codes and byte-identical files. :func:`bthd.export.gracethd.v3.read.read_delivery_v3`
@@ -81,9 +82,11 @@ zs_znllong = number of its premises with a long drop (raccordement long).
 Owners: what the project builds is OR-MEGALIS's; reused ducts and poles OR-ORANGE's; a point
 both new and reused paths reach is one or the other, so that no path joins two points of
 another owner (rule metier_0014).
-Known finding: a PBO the design places at its own PM's node is a box in the PM's local (bp_lc_code),
-fed from the PM's rack by a cable without geometry (CB-<PBO>-R, nd1 = nd2); the suite's
-metier_0003 asks a geometry for it, which the design does not have, and reports it.
+PBOs at their PM: a PBO the design places at its own PM's node is a box in the PM's local
+(bp_lc_code), fed from the PM's rack by a cable without geometry (CB-<PBO>-R, nd1 = nd2). The
+suite's metier_0003 SQL takes a cable end's support from its box only (cb_bp1) and reports such
+a cable; bthd's checker takes a rack end's support from its local (ba_lc_code) and accepts it.
+A checker reading the SQL to the letter will list these {in_pm} cables under metier_0003.
 Codes: AD- address, ND- node, ST- site, LC- local, BA- rack, PA- reception point, PT- technical
 point, TR- trench, ZN-/ZS-/ZD- zones, BP- box, CM- path, CB- cable, CL- cable line, RF- reference,
 OR- organisation; r1 = BTHD, r2 = NRO, r3 = PM.
@@ -252,6 +255,14 @@ def write_delivery(run: str | os.PathLike[str] | Any, folder: str | os.PathLike[
         pole_h=nw.POLE_HEIGHT_M,
         pole_s=nw.POLE_STRUCTURE,
         zdep=zd_note,
+        in_pm=int(
+            (
+                (tables["t_cable"]["cb_typelog"] == "DI")
+                & tables["t_cable"]["cb_ba1"].notna()
+                & tables["t_cable"]["cb_bp1"].isna()
+                & ~tables["t_cable"]["cb_code"].isin(set(tables["t_cableline"]["cl_cb_code"]))
+            ).sum()
+        ),
         rows="\n".join(f"  {t}: {len(df)}" for t, df in tables.items()),
     )
     (out / "README.txt").write_text(readme, encoding="utf-8")

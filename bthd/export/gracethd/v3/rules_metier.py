@@ -7,7 +7,8 @@ As the suite's SQL models define them (``param_ctrl_metier.csv`` switches them p
   cassette → box);
 * 0002 a BPE or PBO that no cable ends in (``cb_bp2``); 0004 a box with neither
   ``bp_pt_code`` nor ``bp_lc_code``;
-* 0003 a distribution (DI) cable without cable line whose two boxes' supports differ; 0012 a
+* 0003 a distribution (DI) cable without cable line whose two ends' supports differ (see the
+  note below); 0012 a
   cable without cable line whose two end nodes differ; 0018 a cable line (of a cable other than
   RA) longer than 0 with no path in t_cab_chem;
 * 0005 ``ad_nbfotth`` other than ``ad_nblres + ad_nblpro + ad_nblent + ad_nblpub`` (null when
@@ -24,6 +25,15 @@ bthd adds, for the zone nesting ``bthd validate`` promises (v3 has no PBO zone t
 "every address in exactly one PBO zone" cannot be checked): ``bthd_local_pbo`` (an FTTH local
 without its PBO ``lc_bp_codf``; RES and PRO are ctrl_rc_0602's) and ``bthd_address_zsro`` (the
 locals of one address served by PBOs in different ZSRO).
+
+**One reading of bthd's own (metier_0003).** The suite's SQL takes a cable end's support from
+its box only (``cb_bp1``/``cb_bp2`` → ``bp_pt_code`` or ``bp_lc_code``), so a cable that starts
+at a rack (``cb_ba1``, as every distribution cable leaving a PM does) has no upstream support,
+and a cable without geometry from a PM's rack to a PBO box in the same PM local (the feed of a
+PBO the design puts at its PM) would count as joining two different places. bthd takes the
+support of an end without a box from its rack (``t_baie.ba_lc_code``), so such a cable passes,
+as the rule's purpose (a cable without geometry must join two equipments in one place) wants;
+a cable between a rack and a box in different places is still reported.
 
 Not for: the topology rules (:mod:`.rules_topo`).
 """
@@ -171,8 +181,16 @@ def cables(t: Tables, rules: set[str], out: list[Finding]) -> None:
             index=col(ebp, "bp_code").to_numpy(),
         )
         support = support[~support.index.duplicated()]
-        a = col(cable, "cb_bp1").map(support).astype(object).fillna("")
-        b = col(cable, "cb_bp2").map(support).astype(object).fillna("")
+        baie = t.get("t_baie")
+        room = pd.Series(
+            col(baie, "ba_lc_code").replace("", np.nan).to_numpy(),
+            index=col(baie, "ba_code").to_numpy(),
+        )
+        room = room[~room.index.duplicated()]
+        # an end's support: its box's point or room, else its rack's room (see the docstring)
+        a = col(cable, "cb_bp1").map(support).fillna(col(cable, "cb_ba1").map(room))
+        b = col(cable, "cb_bp2").map(support).fillna(col(cable, "cb_ba2").map(room))
+        a, b = a.astype(object).fillna(""), b.astype(object).fillna("")
         bad = (col(cable, "cb_typelog") == "DI") & ~drawn & (a != b)
         flag(
             out,
