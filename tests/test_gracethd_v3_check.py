@@ -19,8 +19,9 @@ import shapely
 
 from bthd import InputError
 from bthd.export._dbf import DbfField, write_shapefile
+from bthd.export.gracethd.deliveries import detect_version
 from bthd.export.gracethd.v3 import schema as s
-from bthd.export.gracethd.v3.check import check_delivery_v3, detect_version
+from bthd.export.gracethd.v3.check import check_delivery_v3
 from bthd.export.gracethd.v3.pg_input import valid
 from bthd.export.gracethd.v3.rules_cond import NOT_CHECKED, not_checked
 
@@ -589,7 +590,7 @@ def test_detect_version(valid_delivery: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()
     (other / "roads.csv").write_text("x\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"t_site and t_local.*roads\.csv"):
+    with pytest.raises(InputError, match=r"no GraceTHD table.*roads\.csv"):
         detect_version(other)
 
 

@@ -17,8 +17,7 @@ The checker reads the Shapefiles with GDAL (pyogrio) and the CSV files as text s
   two end nodes given and in t_noeud (``bthd_cable_nodes``), FTTH locals with their PBO
   (``bthd_local_pbo``) and the locals of one address in one ZSRO (``bthd_address_zsro``).
 
-:func:`detect_version` tells a v3.0.1 delivery (t_site, t_local) from a v2.0.1 one
-(t_sitetech, t_ltech, t_suf).
+:func:`bthd.export.gracethd.deliveries.detect_version` tells a delivery's version.
 
 Not for: v2.0.1 deliveries (:mod:`bthd.export.gracethd.check`), repairing a delivery.
 """
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bthd._errors import InputError, ParameterError
+from bthd._errors import ParameterError
 from bthd.export.gracethd._files import read_all, resolve
 from bthd.export.gracethd.findings import CheckReport, Finding
 from bthd.export.gracethd.v3 import rules_generic as g
@@ -72,47 +71,6 @@ class CheckReportV3(CheckReport):
 
 def _kinds() -> dict[str, dict[str, str]]:
     return {t: {f.name: f.kind for f in fs} for t, fs in s.fields().items()}
-
-
-def detect_version(folder: str | os.PathLike[str]) -> str:
-    """``"3.0.1"`` or ``"2.0.1"``: the GraceTHD version of a delivery, from its tables.
-
-    Parameters
-    ----------
-    folder
-        The delivery folder (or an export folder holding it in ``gracethd/``).
-
-    Raises
-    ------
-    bthd.InputNotFoundError
-        If the folder does not exist.
-    bthd.InputError
-        If it holds neither the v3 tables t_site and t_local nor the v2 tables t_sitetech,
-        t_ltech and t_suf, or tables of both versions.
-    """
-    path = resolve(Path(folder), (*s.TABLES, *V2_TABLES))
-
-    def present(t: str) -> bool:
-        return (path / f"{t}.csv").exists() or (path / f"{t}.shp").exists()
-
-    v3 = [t for t in V3_TABLES if present(t)]
-    v2 = [t for t in V2_TABLES if present(t)]
-    if v3 and v2:
-        raise InputError(
-            f"{path}: tables of GraceTHD v3.0.1 ({', '.join(v3)}) and of v2.0.1 "
-            f"({', '.join(v2)}) in one folder; deliver each version in its own folder."
-        )
-    if len(v3) == len(V3_TABLES):
-        return s.VERSION
-    if len(v2) == len(V2_TABLES):
-        return "2.0.1"
-    found = sorted(p.name for p in path.iterdir() if p.suffix.lower() in (".csv", ".shp"))
-    shown = ", ".join(found[:12]) + (f" and {len(found) - 12} more" if len(found) > 12 else "")
-    raise InputError(
-        f"{path}: not a GraceTHD delivery of a known version: v3.0.1 has "
-        f"{' and '.join(V3_TABLES)}, v2.0.1 has {', '.join(V2_TABLES)}; found "
-        f"{shown or 'no .csv or .shp file'}. Give the folder of one delivery."
-    )
 
 
 def read_tables_v3(folder: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], Path]:
@@ -217,4 +175,4 @@ def _absent(
         )
 
 
-__all__ = ["CheckReportV3", "check_delivery_v3", "detect_version", "read_tables_v3"]
+__all__ = ["CheckReportV3", "check_delivery_v3", "read_tables_v3"]

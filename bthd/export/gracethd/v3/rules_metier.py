@@ -188,9 +188,12 @@ def cables(t: Tables, rules: set[str], out: list[Finding]) -> None:
         )
         room = room[~room.index.duplicated()]
         # an end's support: its box's point or room, else its rack's room (see the docstring)
-        a = col(cable, "cb_bp1").map(support).fillna(col(cable, "cb_ba1").map(room))
-        b = col(cable, "cb_bp2").map(support).fillna(col(cable, "cb_ba2").map(room))
-        a, b = a.astype(object).fillna(""), b.astype(object).fillna("")
+        ends = []
+        for box_end, rack_end in (("cb_bp1", "cb_ba1"), ("cb_bp2", "cb_ba2")):
+            by_box = col(cable, box_end).map(support).astype(object)
+            by_rack = col(cable, rack_end).map(room).astype(object)
+            ends.append(by_box.where(by_box.notna(), by_rack).where(lambda v: v.notna(), ""))
+        a, b = ends
         bad = (col(cable, "cb_typelog") == "DI") & ~drawn & (a != b)
         flag(
             out,

@@ -191,7 +191,9 @@ def primary_keys() -> dict[str, tuple[str, ...]]:
     The suite names ``cc_code`` for ``t_cab_chem``, a field it does not define; a cable's
     passage in a path is identified by ``cc_cb_code`` and ``cc_cm_code`` together.
     """
-    keys = {r["classe"]: (r["cle_primaire"],) for r in controls("presence_table")}
+    keys: dict[str, tuple[str, ...]] = {
+        r["classe"]: (r["cle_primaire"],) for r in controls("presence_table")
+    }
     keys["t_cab_chem"] = ("cc_cb_code", "cc_cm_code")
     return keys
 
