@@ -89,14 +89,31 @@ def _texts(values: pd.Series, kind: str) -> list[str]:
 _FORBIDDEN = re.compile(r'[;\n\r"]')
 
 
+def _may_hold_forbidden(values: pd.Series) -> bool:
+    """Whether a text column may hold a forbidden character: one Arrow regex search over the
+    column (its values as text), or a search over its distinct values when it is mixed."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(values, from_pandas=True)
+        if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+            arr = pc.cast(arr, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        distinct = pd.unique(values.to_numpy(dtype=object))
+        return bool(_FORBIDDEN.search("\x00".join(map(str, distinct))))
+    if not len(arr):
+        return False
+    return bool(pc.any(pc.match_substring_regex(arr, _FORBIDDEN.pattern)).as_py())
+
+
 def _check_values(table: str, df: pd.DataFrame) -> None:
     bad = []
     for col in df.columns:
         if df[col].dtype == object or pd.api.types.is_string_dtype(df[col].dtype):
             s = df[col].dropna()
-            distinct = pd.unique(s.to_numpy(dtype=object))
-            if not _FORBIDDEN.search("\x00".join(map(str, distinct))):
-                continue  # one search over the distinct values: the usual case
+            if not _may_hold_forbidden(s):
+                continue  # the usual case, decided in C
             s = s.astype(str)
             hit = s[s.str.contains(_FORBIDDEN.pattern, regex=True)]
             if len(hit):
