@@ -78,3 +78,24 @@ def test_export_refuses_a_run_of_another_format_or_without_design(
     assert not (tmp_path / "b").exists()  # nothing half-written
     res = runner.invoke(app, ["export", str(bare), "-f", "geojson", "--out", str(tmp_path / "c")])
     assert res.exit_code == 0 and (tmp_path / "c" / "geojson" / "communes.geojson").exists()
+
+
+def test_validate_checks_every_delivery_of_an_export(small_run: Path, tmp_path: Path) -> None:
+    out = tmp_path / "livrable"
+    res = runner.invoke(app, ["export", str(small_run), "-f", "gracethd", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "GraceTHD v2.0.1 check passed" in res.output
+    assert "GraceTHD v3.0.1 check passed" in res.output
+    res = runner.invoke(app, ["validate", str(out), "--kind", "gracethd"])
+    assert res.exit_code == 0, res.output
+    assert "v2.0.1 delivery" in res.output and "v3.0.1 (container C2) delivery" in res.output
+    assert res.output.count("0 error(s), 0 warning(s)") == 2
+    # a v3 delivery without its cables fails, naming the suite's control; v2 still passes
+    (out / "gracethd-v3.0.1" / "t_cable.csv").unlink()
+    res = runner.invoke(app, ["validate", str(out), "--kind", "gracethd"])
+    assert res.exit_code == 1
+    assert "[ctrl_pt_0004] t_cable" in res.output
+    res = runner.invoke(app, ["validate", str(out / "gracethd-v2.0.1"), "--kind", "gracethd"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["validate", str(tmp_path), "--kind", "gracethd", "--container", "C9"])
+    assert res.exit_code == 2 and "C9" in res.output
