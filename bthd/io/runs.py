@@ -335,6 +335,7 @@ class Run:
         *,
         columns: Sequence[str] | None = None,
         geometry: bool = True,
+        arrow: bool = False,
     ) -> gpd.GeoDataFrame:
         """One layer of the run's GeoPackage.
 
@@ -346,13 +347,20 @@ class Run:
             Only these attribute columns (those the layer lacks are left out); None: all.
         geometry
             Read the geometry (False gives a plain DataFrame, much faster on big layers).
+        arrow
+            Read through Arrow (about 3 times faster on a million rows; a column with no value
+            at all comes as objects rather than floats, text with nulls as strings).
         """
-        if columns is not None or not geometry:
+        if columns is not None or not geometry or arrow:
             self._check_layer(name)
             fields = set(pyogrio.read_info(self.layers_path, layer=name)["fields"])
             wanted = [c for c in columns if c in fields] if columns is not None else None
             return pyogrio.read_dataframe(
-                self.layers_path, layer=name, columns=wanted, read_geometry=geometry
+                self.layers_path,
+                layer=name,
+                columns=wanted,
+                read_geometry=geometry,
+                use_arrow=arrow,
             )
         if name not in self._layers:
             self._check_layer(name)

@@ -148,21 +148,23 @@ def delivery_tables(run: str | os.PathLike[str] | Any) -> dict[str, pd.DataFrame
     """
     rl = load_run(run)
     names = set(rl.layer_names())
-    sites = rl.layer("sites", columns=_COLUMNS["sites"])
-    premises = rl.layer("premises", columns=_COLUMNS["premises"])
+    sites = rl.layer("sites", columns=_COLUMNS["sites"], arrow=True)
+    premises = rl.layer("premises", columns=_COLUMNS["premises"], arrow=True)
     road_nodes = (
-        rl.layer("road_nodes", columns=_COLUMNS["road_nodes"], geometry=False)
+        rl.layer("road_nodes", columns=_COLUMNS["road_nodes"], geometry=False, arrow=True)
         if "road_nodes" in names
         else None
     )
     communes = (
-        rl.layer("communes", columns=_COLUMNS["communes"], geometry=False)
+        rl.layer("communes", columns=_COLUMNS["communes"], geometry=False, arrow=True)
         if "communes" in names
         else None
     )
-    links = rl.layer("links", columns=_COLUMNS["links"])
+    links = rl.layer("links", columns=_COLUMNS["links"], arrow=True)
     net = build_network3(links, sites, road_nodes)
-    znro, zsro = zone_tables(rl.layer("zones", columns=_COLUMNS["zones"]), net, premises, sites)
+    znro, zsro = zone_tables(
+        rl.layer("zones", columns=_COLUMNS["zones"], arrow=True), net, premises, sites
+    )
     post = postal_addresses(premises.sort_values("premise_id", kind="mergesort"))
     cl_sites, cl_locaux, cl_nodes = clients(premises)
     zd: pd.DataFrame = pd.DataFrame()
@@ -227,7 +229,7 @@ def write_delivery(run: str | os.PathLike[str] | Any, folder: str | os.PathLike[
         else:
             paths.append(write_csv(name, df, out))
     synthetic = ""
-    flags = rl.layer("premises", columns=["synthetic"], geometry=False)
+    flags = rl.layer("premises", columns=["synthetic"], geometry=False, arrow=True)
     if "synthetic" in flags and bool(flags["synthetic"].astype(bool).any()):
         synthetic = (
             "SYNTHETIC DATA: the premises of this run (t_adresse, the CLIENT sites and their "
