@@ -205,3 +205,32 @@ def test_a_value_holding_the_separator_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"or_nom \(1 values, e.g. 'A;B'\)"):
         write_csv("t_organisme", df, tmp_path)
     assert not (tmp_path / "t_organisme.csv").exists()
+
+
+def test_postal_addresses_keep_ban_fields_and_label_synthetic_streets() -> None:
+    from bthd.export.gracethd.addresses import postal_addresses
+
+    p = pd.DataFrame(
+        {
+            "premise_id": ["22002-000002", "22002-000001", "99999-000001", "22002-000009"],
+            "insee_code": ["22002", "22002", "99999", "22002"],
+            "settlement_id": ["22002-B", "22002-B", None, "22002-B"],
+            "numero": [None, None, None, "4"],
+            "rep": [None, None, None, "bis"],
+            "nom_voie": [None, None, None, "Rue de la Gare"],
+            "code_postal": [None, None, None, "22401"],
+        }
+    )
+    a = postal_addresses(p)
+    # synthetic premises: numbered in premise_id order on their settlement's labelled street
+    assert list(a["numero"]) == ["2", "1", "1", "4"]
+    assert list(a["nom_voie"][:2]) == ["VOIE SYNTHETIQUE 22002-B"] * 2
+    assert a["nom_voie"].iat[2] == "VOIE SYNTHETIQUE 99999"  # no settlement: the commune
+    assert list(a["synthetic_address"]) == [True, True, True, False]
+    # the BAN premise keeps its own fields; the others take their commune's postcode (La Poste)
+    assert (a["nom_voie"].iat[3], a["rep"].iat[3], a["code_postal"].iat[3]) == (
+        "Rue de la Gare",
+        "bis",
+        "22401",
+    )
+    assert list(a["code_postal"][:3]) == ["22400", "22400", None]

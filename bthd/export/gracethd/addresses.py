@@ -81,18 +81,26 @@ def postal_addresses(premises: pd.DataFrame) -> pd.DataFrame:
         numero = numero.astype(object)
         voie = voie.astype(object)
         numero.loc[rank.index] = rank.astype(str).to_numpy()
-        voie.loc[order.index] = [SYNTHETIC_STREET.format(settlement=g) for g in order["g"]]
+        prefix, suffix = SYNTHETIC_STREET.split("{settlement}")
+        streets = (prefix + order["g"].astype(str) + suffix).to_numpy(dtype=object)
+        voie.loc[order.index] = streets
         rep.loc[~own] = None
     codes = commune_postcodes()
     fill = postal.isna()
     if fill.any():
-        postal.loc[fill] = [codes.get(str(c)) for c in premises.loc[fill, "insee_code"]]
+        found = premises.loc[fill, "insee_code"].astype(str).map(codes)
+        postal.loc[fill] = found.astype(object).where(found.notna(), None).to_numpy(dtype=object)
+
+    def text(col: pd.Series) -> pd.Series:
+        out = col.astype(object)
+        return pd.Series(out.where(out.notna(), None), index=col.index, dtype=object)
+
     return pd.DataFrame(
         {
-            "numero": numero,
-            "rep": rep,
-            "nom_voie": voie,
-            "code_postal": postal,
+            "numero": text(numero),
+            "rep": text(rep),
+            "nom_voie": text(voie),
+            "code_postal": text(postal),
             "synthetic_address": np.asarray(~own.to_numpy(), dtype=bool),
         },
         index=premises.index,
