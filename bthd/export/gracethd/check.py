@@ -33,7 +33,7 @@ import geopandas as gpd
 import pandas as pd
 
 from bthd.export.gracethd._files import read_all, resolve
-from bthd.export.gracethd.findings import CheckReport, Finding, empty_values, ids
+from bthd.export.gracethd.findings import CheckReport, Finding, empty_values, field_findings, ids
 from bthd.export.gracethd.schema import PRIMARY_KEYS, SPATIAL, TABLES, Field, fields, lists
 from bthd.export.gracethd.topology import check_topology
 
@@ -61,29 +61,7 @@ def _kinds() -> dict[str, dict[str, str]]:
 
 def _check_fields(table: str, df: pd.DataFrame, out: list[Finding]) -> None:
     spec = fields()[table]
-    geom = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
-    names = [f.name for f in spec]
-    cols = [c for c in df.columns if c != geom]
-    unknown = [c for c in cols if c not in names]
-    missing = [n for n in names if n not in cols]
-    if unknown:
-        out.append(
-            Finding(
-                "bthd_fields",
-                table,
-                f"fields not in GraceTHD v2.0.1: {', '.join(unknown)}",
-                fix="remove or rename them",
-            )
-        )
-    if missing:
-        out.append(
-            Finding(
-                "bthd_fields",
-                table,
-                f"missing fields: {', '.join(missing)}",
-                fix="add them (empty when unknown)",
-            )
-        )
+    out.extend(field_findings(table, df, [f.name for f in spec], "GraceTHD v2.0.1"))
     pk = PRIMARY_KEYS[table]
     codes = df[pk].astype(str) if pk in df.columns else pd.Series(map(str, df.index))
     all_lists = lists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,3 +96,36 @@ def ids(values: Iterable[object]) -> tuple[str, ...]:
 def empty_values(s: pd.Series) -> pd.Series:
     """Whether each value is null or blank."""
     return s.isna() | (s.astype(str).str.strip() == "")
+
+
+def field_findings(
+    table: str, df: pd.DataFrame, names: Sequence[str], standard: str
+) -> list[Finding]:
+    """``bthd_fields``: the columns of ``df`` (geometry aside) that ``names`` lacks, and the
+    ``names`` that ``df`` lacks; ``standard`` names the schema in the message."""
+    import geopandas as gpd
+
+    geom = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
+    cols = [c for c in df.columns if c != geom]
+    unknown = [c for c in cols if c not in names]
+    missing = [n for n in names if n not in cols]
+    out = []
+    if unknown:
+        out.append(
+            Finding(
+                "bthd_fields",
+                table,
+                f"fields not in {standard}: {', '.join(unknown)}",
+                fix="remove or rename them",
+            )
+        )
+    if missing:
+        out.append(
+            Finding(
+                "bthd_fields",
+                table,
+                f"missing fields: {', '.join(missing)}",
+                fix="add them (empty when unknown)",
+            )
+        )
+    return out

@@ -27,7 +27,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from bthd.export.gracethd.findings import Finding
+from bthd.export.gracethd.findings import Finding, field_findings
 from bthd.export.gracethd.v3 import schema as s
 from bthd.export.gracethd.v3._rows import (
     Tables,
@@ -205,30 +205,8 @@ def types(tables: Tables, out: list[Finding]) -> None:
 def fields_known(tables: Tables, out: list[Finding]) -> None:
     """bthd_fields: fields the suite does not define, and fields it defines that are missing."""
     for table, df in tables.items():
-        geom = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
-        names = s.field_names(table)
-        cols = [c for c in df.columns if c != geom]
-        unknown = [c for c in cols if c not in names]
-        missing = [n for n in names if n not in cols]
-        if unknown:
-            out.append(
-                Finding(
-                    "bthd_fields",
-                    table,
-                    f"fields not in GraceTHD v{s.VERSION} (suite dbt-grace-thd): "
-                    + ", ".join(unknown),
-                    fix="remove or rename them",
-                )
-            )
-        if missing:
-            out.append(
-                Finding(
-                    "bthd_fields",
-                    table,
-                    f"missing fields: {', '.join(missing)}",
-                    fix="add them (empty when unknown)",
-                )
-            )
+        standard = f"GraceTHD v{s.VERSION} (suite dbt-grace-thd)"
+        out.extend(field_findings(table, df, s.field_names(table), standard))
 
 
 def primary_keys(tables: Tables, out: list[Finding]) -> None:
