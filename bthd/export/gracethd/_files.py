@@ -28,7 +28,9 @@ from bthd.export.gracethd.findings import Finding
 
 
 def resolve(folder: Path, tables: Collection[str]) -> Path:
-    """The delivery folder: ``folder`` itself, or its ``gracethd/`` when only that holds tables.
+    """The delivery folder: ``folder`` itself, or, for an export folder, the delivery of the
+    version whose ``tables`` are asked (``gracethd-v3.0.1/`` when they include ``t_site``, else
+    ``gracethd-v2.0.1/``; ``gracethd/`` of older exports).
 
     Raises
     ------
@@ -38,8 +40,11 @@ def resolve(folder: Path, tables: Collection[str]) -> Path:
     if not folder.exists():
         raise InputNotFoundError(folder, "GraceTHD delivery")
     has = any((folder / f"{t}{ext}").exists() for t in tables for ext in (".shp", ".csv"))
-    if not has and (folder / "gracethd").is_dir():
-        return folder / "gracethd"
+    if not has:
+        version = "3.0.1" if "t_site" in tables else "2.0.1"
+        for name in (f"gracethd-v{version}", "gracethd"):
+            if (folder / name).is_dir():
+                return folder / name
     return folder
 
 
