@@ -67,20 +67,20 @@ def _ascii_block(values: np.ndarray) -> tuple[np.ndarray, int] | None:
     if len(arr) and not pc.all(pc.string_is_ascii(arr.fill_null(""))).as_py():
         return None
     arr = arr.fill_null("")
-    start = arr.offset
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[start : start + len(arr) + 1]
-    data = arr.buffers()[2]
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    lengths = np.diff(offsets)
+    lengths = pc.binary_length(arr).to_numpy(zero_copy_only=False)
     width = max(1, int(lengths.max()) if len(lengths) else 1)
     if width > MAX_WIDTH:
         return np.zeros((0, 0), dtype=np.uint8), width
-    if not len(raw):
-        return np.full((len(arr), width), 0x20, dtype=np.uint8), width
-    cols = np.arange(width)
-    pos = np.minimum(offsets[:-1, None] + cols[None, :], len(raw) - 1)
-    inside = cols[None, :] < lengths[:, None]
-    block = np.where(inside, raw[pos], np.uint8(0x20)).astype(np.uint8, copy=False)
+    n = len(arr)
+    # every value padded to the width with spaces by Arrow: the data buffer is then the block
+    padded = pc.utf8_rpad(arr, width=width, padding=" ")
+    if isinstance(padded, pa.ChunkedArray):
+        padded = padded.combine_chunks()
+    start = int(np.frombuffer(padded.buffers()[1], dtype=np.int32)[padded.offset])
+    data = padded.buffers()[2]
+    if n == 0 or data is None:
+        return np.full((n, width), 0x20, dtype=np.uint8), width
+    block = np.frombuffer(data, dtype=np.uint8, count=n * width, offset=start).reshape(n, width)
     return block, width
 
 

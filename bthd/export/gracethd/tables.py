@@ -101,19 +101,17 @@ def adresses(
     postal = postal_addresses(p)
     numero = pd.to_numeric(postal["numero"], errors="coerce").astype("Int64")
     pole_nodes = set(net.ptech.loc[net.ptech["pt_typephy"] == "A", "pt_nd_code"])
-    racc = [
-        None
-        if not isinstance(b, str) or b not in net.site_node
-        else "0"
-        if net.site_node[b] in pole_nodes
-        else "7"
-        for b in (p["pbo_id"] if "pbo_id" in p else [None] * len(p))
-    ]
+    pbo = p["pbo_id"] if "pbo_id" in p else pd.Series(None, p.index, dtype=object)
+    node = pbo.map(net.site_node)
+    racc = np.where(node.isin(pole_nodes), "0", "7").astype(object)
+    racc[node.isna().to_numpy()] = None
+    commune = p["insee_code"].map(names).astype(object)
+    commune = commune.where(commune.notna(), None)
     return gpd.GeoDataFrame(
         {
             "ad_code": "AD-" + p["premise_id"].astype(str),
             "ad_insee": p["insee_code"].astype(str),
-            "ad_commune": [names.get(c) for c in p["insee_code"]],
+            "ad_commune": commune.to_numpy(dtype=object),
             "ad_numero": numero.to_numpy(dtype=object),
             "ad_rep": postal["rep"].to_numpy(),
             "ad_nomvoie": postal["nom_voie"].to_numpy(),
